@@ -1,0 +1,604 @@
+"""Import a period's list (项目台账) from .xlsx: plan every change, refuse the whole file on any bad row,
+then write everything in one transaction with a change record per write.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tuijin.accounts.models import Leader, Organization
+from tuijin.core.changelog import build_record, bulk_records, snapshot
+from tuijin.core.choices import ChangeAction
+from tuijin.core.importing import (
+    ColumnSpec,
+    ImportFileError,
+    RowError,
+    RowErrors,
+    Sheet,
+    cell_text,
+    fold,
+    locate_header,
+    parse_amount,
+    parse_date,
+    read_rows,
+)
+from tuijin.investment.models import AnnualPlan
+from tuijin.regions.models import Region, name_key
+
+from .choices import Batch, ListingAction
+from .models import Listing, Period, Project, next_project_codes
+from .numerals import parse_period
+from .services import derive_actions
+
+DATE_COLUMNS = [
+    ("signed_on", "签约时间"),
+    ("planned_started_on", "计划开工时间"),
+    ("started_on", "实际开工时间"),
+    ("planned_production_on", "计划投产时间"),
+    ("production_on", "实际投产时间"),
+    ("effective_on", "达效时间"),
+]
+TEXT_FIELDS = ["industry", "nature", "content", "location", "responsible_person", "note"]
+
+SPECS = [
+    ColumnSpec("seq", ("序号",)),
+    ColumnSpec("code", ("项目编号",)),
+    ColumnSpec("name", ("项目名称",), required=True),
+    ColumnSpec("enterprise", ("建设单位", "项目单位", "企业名称"), required=True),
+    ColumnSpec("region", ("所属区域",)),
+    ColumnSpec("industry", ("产业类别", "行业")),
+    ColumnSpec("nature", ("建设性质",)),
+    ColumnSpec("content", ("建设内容及规模",)),
+    ColumnSpec("location", ("建设地点",)),
+    ColumnSpec("batch", ("批次", "类别"), required=True),
+    ColumnSpec("period", ("期次",)),
+    ColumnSpec("total_investment", ("总投资",), required=True, money=True),
+    ColumnSpec("annual_plan", ("年度计划投资",), money=True),
+    *[ColumnSpec(key, (header,)) for key, header in DATE_COLUMNS],
+    ColumnSpec("leader", ("责任领导",)),
+    ColumnSpec("responsible_unit", ("责任单位",)),
+    ColumnSpec("responsible_person", ("责任人",)),
+    ColumnSpec("adjustment", ("调整情况",)),
+    ColumnSpec("note", ("备注",)),
+]
+
+BATCH_WORDS = {"签约": Batch.SIGNED, "开工": Batch.STARTED, "投产": Batch.PRODUCTION}
+LISTED_WORDS = {"", "列入", "新增", "新列入", "调入", "转化", "保留", "继续"}
+REMOVED_WORDS = ("调出", "移出", "删除")
+
+
+def parse_batch(value) -> str:
+    text = fold(value)
+    for suffix in ("一批", "项目", "批次", "类"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+    if text in BATCH_WORDS:
+        return BATCH_WORDS[text]
+    if text in Batch.values:
+        return text
+    raise ValueError(_("unknown batch (use 签约, 开工 or 投产)"))
+
+
+def parse_adjustment(value) -> tuple[str | None, str]:
+    """(None = listed/converted, derived later | "removed", reason)."""
+    text = fold(value)
+    for word in REMOVED_WORDS:
+        if text.startswith(word):
+            reason = text[len(word):].strip(":：,，;；()（）-— ")
+            return ListingAction.REMOVED, reason
+    if text in LISTED_WORDS:
+        return None, ""
+    raise ValueError(_("unknown adjustment (leave empty to list the project, or write 调出 to remove it)"))
+
+
+@dataclass
+class PlannedProject:
+    row: int
+    project: Project
+    is_new: bool
+    before: dict | None
+    changes: dict = field(default_factory=dict)  # field -> (old, new), for the preview
+
+
+@dataclass
+class LedgerPlan:
+    """Everything an import would change. `apply_plan` writes it; the preview shows it."""
+
+    sheet: str = ""
+    rows: int = 0
+    projects: list[PlannedProject] = field(default_factory=list)
+    listings_new: list[Listing] = field(default_factory=list)
+    listings_changed: list[tuple[Listing, dict]] = field(default_factory=list)
+    plans_new: list[AnnualPlan] = field(default_factory=list)
+    plans_changed: list[tuple[AnnualPlan, dict]] = field(default_factory=list)
+    organizations_new: list[Organization] = field(default_factory=list)
+    leaders_new: list[Leader] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unchanged_rows: int = 0
+
+    @property
+    def new_projects(self) -> list[PlannedProject]:
+        return [p for p in self.projects if p.is_new]
+
+    @property
+    def updated_projects(self) -> list[PlannedProject]:
+        return [p for p in self.projects if not p.is_new and p.changes]
+
+    def listings_by_action(self, action: str) -> list[Listing]:
+        changed = [lst for lst, _c in self.listings_changed]
+        return [lst for lst in [*self.listings_new, *changed] if lst.action == action]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.new_projects or self.updated_projects or self.listings_new or self.listings_changed
+                    or self.plans_new or self.plans_changed)
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "new_projects": len(self.new_projects),
+            "updated_projects": len(self.updated_projects),
+            "listed": len(self.listings_by_action(ListingAction.LISTED)),
+            "converted": len(self.listings_by_action(ListingAction.CONVERTED)),
+            "removed": len(self.listings_by_action(ListingAction.REMOVED)),
+            "listings_new": len(self.listings_new),
+            "listings_changed": len(self.listings_changed),
+            "annual_plans": len(self.plans_new) + len(self.plans_changed),
+            "new_enterprises": sum(1 for o in self.organizations_new if o.kind == "enterprise"),
+            "new_units": sum(1 for o in self.organizations_new if o.kind == "department"),
+            "new_leaders": len(self.leaders_new),
+            "unchanged_rows": self.unchanged_rows,
+        }
+
+    def describe(self) -> list[dict]:
+        """Row-level lines for the preview and --dry-run: what each change is."""
+        lines = []
+        for p in self.new_projects:
+            lines.append({"kind": "new", "row": p.row, "project": p.project.name, "detail": ""})
+        for p in self.updated_projects:
+            detail = "；".join(f"{label}: {old or '—'} → {new or '—'}" for label, (old, new) in p.changes.items())
+            lines.append({"kind": "update", "row": p.row, "project": p.project.name, "detail": detail})
+        for lst in self.listings_new + [lst for lst, _c in self.listings_changed]:
+            if lst.action == ListingAction.LISTED and any(p.project is lst.project and p.is_new
+                                                          for p in self.projects):
+                continue
+            lines.append({"kind": lst.action, "row": getattr(lst, "_row", None), "project": lst.project.name,
+                          "detail": f"{lst.period_id}期 {lst.get_batch_display()}" + (
+                              f"（{lst.reason}）" if lst.reason else "")})
+        return sorted(lines, key=lambda x: (x["row"] or 0, x["kind"]))
+
+
+class _Context:
+    """What the importer needs from the database, loaded once per file."""
+
+    def __init__(self, root: Region):
+        self.root = root
+        self.regions = list(root.subtree())
+        self.region_by_code = {r.code: r for r in self.regions}
+        self.regions_by_name: dict[str, list[Region]] = defaultdict(list)
+        for r in self.regions:
+            self.regions_by_name[name_key(r.name)].append(r)
+        self.periods = {p.number: p for p in Period.objects.all()}
+        projects = list(Project.objects.filter(region__path__startswith=root.path))
+        self.project_by_code = {p.code: p for p in projects}
+        self.projects_by_name: dict[str, list[Project]] = defaultdict(list)
+        for p in projects:
+            self.projects_by_name[p.name_key].append(p)
+        self.orgs = {(o.kind, o.name_key): o for o in Organization.objects.all()}
+        self.leaders = {(lead.region_id, lead.name): lead for lead in Leader.objects.filter(
+            region__path__startswith=root.path)}
+        self.leaders_by_name: dict[str, list[Leader]] = defaultdict(list)
+        for lead in self.leaders.values():
+            self.leaders_by_name[lead.name].append(lead)
+
+
+def _region_for(ctx: _Context, value) -> Region:
+    text = cell_text(value)
+    if text in ctx.region_by_code:
+        return ctx.region_by_code[text]
+    matches = ctx.regions_by_name.get(name_key(text), [])
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise ValueError(_("several regions have this name: write the region code"))
+    raise ValueError(_("no such region under %(root)s") % {"root": ctx.root.name})
+
+
+def plan_import(
+    source: str | IO[bytes],
+    *,
+    region: Region,
+    period: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LedgerPlan:
+    """Read the file and work out every change; raises ImportFileError or RowErrors, writes nothing."""
+    sheet_name, rows = read_rows(source)
+    sheet = locate_header(sheet_name, rows, SPECS, anchor="项目名称")
+    errors: list[RowError] = []
+    header_row = sheet.header_row + 1
+
+    def error(row, key_or_header, value, reason):
+        column = sheet.header_of(key_or_header) if key_or_header in sheet.columns else key_or_header
+        errors.append(RowError(sheet.name, row, column, cell_text(value), reason))
+
+    for spec in SPECS:
+        if spec.required and spec.key not in sheet.columns:
+            error(header_row, spec.headers[0], "", _("required column is missing"))
+    if period is None and "period" not in sheet.columns:
+        error(header_row, "期次", "", _("required column is missing (or give --period for the whole file)"))
+    if period is not None and period not in Period.objects.values_list("number", flat=True):
+        raise ImportFileError(_("Period %(n)s does not exist: add it first (tuijin periods add).") % {"n": period})
+    if errors:
+        raise RowErrors(errors)
+
+    plan = LedgerPlan(sheet=sheet.name)
+    plan.warnings = [_("Unknown column “%(col)s” was ignored.") % {"col": col} for col in sheet.unknown]
+    ctx = _Context(region)
+    data_rows = list(sheet.data_rows())
+    plan.rows = len(data_rows)
+    if not data_rows:
+        raise ImportFileError(_("The sheet “%(sheet)s” has a header row but no projects under it.")
+                              % {"sheet": sheet.name})
+
+    seen: dict[tuple, int] = {}
+    parsed_rows = []
+    for done, (row, cells) in enumerate(data_rows, start=1):
+        if progress and done % 500 == 0:
+            progress(done, len(data_rows))
+        parsed = _parse_row(sheet, row, cells, ctx, period, error)
+        if parsed is None:
+            continue
+        key = ("code", parsed["code"]) if parsed.get("code") else ("name", parsed["region"].pk, parsed["name_key"])
+        if key in seen:
+            error(row, "项目名称", parsed["name"], _("the same project is already on row %(row)s") % {"row": seen[key]})
+            continue
+        seen[key] = row
+        parsed_rows.append((row, parsed))
+    if progress:
+        progress(len(data_rows), len(data_rows))
+    if errors:
+        raise RowErrors(errors)
+
+    _plan_rows(plan, ctx, sheet, parsed_rows, error)
+    if errors:
+        raise RowErrors(errors)
+    return plan
+
+
+def _parse_row(sheet: Sheet, row: int, cells: list, ctx: _Context, period: int | None, error) -> dict | None:
+    out: dict = {}
+    bad = False
+
+    def take(key, parser, *args):
+        nonlocal bad
+        value = sheet.cell(cells, key)
+        if value is None:
+            return None
+        try:
+            return parser(value, *args)
+        except ValueError as exc:
+            error(row, key, value, str(exc))
+            bad = True
+            return None
+
+    name = cell_text(sheet.cell(cells, "name"))
+    if not name:
+        error(row, "name", "", _("project name is empty"))
+        bad = True
+    out["name"] = name
+    out["name_key"] = name_key(name)
+    out["code"] = cell_text(sheet.cell(cells, "code"))
+    out["enterprise"] = cell_text(sheet.cell(cells, "enterprise"))
+    region_cell = sheet.cell(cells, "region")
+    out["region_given"] = region_cell is not None
+    out["region"] = take("region", lambda v: _region_for(ctx, v)) if region_cell is not None else ctx.root
+    if out["region"] is None:
+        return None
+    out["batch"] = take("batch", parse_batch)
+    if sheet.cell(cells, "batch") is None:
+        error(row, "batch", "", _("batch is empty"))
+        bad = True
+    if period is not None and sheet.cell(cells, "period") is None:
+        out["period"] = period
+    else:
+        raw = sheet.cell(cells, "period")
+        number = parse_period(cell_text(raw)) if raw is not None else None
+        if raw is None:
+            error(row, "period", "", _("period is empty"))
+            bad = True
+        elif number is None:
+            error(row, "period", raw, _("not a period (use 7, 第7期 or 第七期)"))
+            bad = True
+        elif number not in ctx.periods:
+            error(row, "period", raw, _("period %(n)s does not exist: add it first") % {"n": number})
+            bad = True
+        elif period is not None and number != period:
+            error(row, "period", raw, _("differs from --period %(n)s") % {"n": period})
+            bad = True
+        out["period"] = number
+    factor_total = sheet.columns.get("total_investment", (0, Decimal(1)))[1]
+    out["total_investment"] = take("total_investment", parse_amount, factor_total)
+    if "annual_plan" in sheet.columns:
+        out["annual_plan"] = take("annual_plan", parse_amount, sheet.columns["annual_plan"][1])
+    for key, _header in DATE_COLUMNS:
+        out[key] = take(key, parse_date)
+    for key in TEXT_FIELDS + ["leader", "responsible_unit"]:
+        out[key] = cell_text(sheet.cell(cells, key))
+    adjustment = take("adjustment", parse_adjustment)
+    out["action"], out["reason"] = adjustment if adjustment else (None, "")
+    return None if bad else out
+
+
+def _find_project(ctx: _Context, parsed: dict) -> tuple[Project | None, str | None]:
+    """The stored project a row means, or (None, reason) when the row is ambiguous."""
+    if parsed["code"]:
+        project = ctx.project_by_code.get(parsed["code"])
+        if project is None and Project.objects.filter(code=parsed["code"]).exists():
+            return None, _("this project code belongs to a project outside %(root)s") % {"root": ctx.root.name}
+        if project is None:
+            clash = [p for p in ctx.projects_by_name.get(parsed["name_key"], []) if p.region_id == parsed["region"].pk]
+            if clash:
+                return None, _("a project with this name already exists with code %(code)s") % {"code": clash[0].code}
+        return project, None
+    candidates = ctx.projects_by_name.get(parsed["name_key"], [])
+    if parsed["region_given"]:
+        candidates = [p for p in candidates if p.region_id == parsed["region"].pk]
+    if len(candidates) > 1:
+        return None, _("several projects have this name: fill in 所属区域 or 项目编号")
+    return (candidates[0] if candidates else None), None
+
+
+def _organization(ctx: _Context, plan: LedgerPlan, kind: str, name: str, region: Region) -> Organization:
+    key = (kind, name_key(name))
+    org = ctx.orgs.get(key)
+    if org is None:
+        org = Organization(kind=kind, name=name.strip(), name_key=key[1], region=region)
+        ctx.orgs[key] = org
+        plan.organizations_new.append(org)
+    return org
+
+
+def _leader(ctx: _Context, plan: LedgerPlan, name: str, region: Region) -> Leader:
+    name = name.strip()
+    existing = ctx.leaders_by_name.get(name, [])
+    if len(existing) == 1:
+        return existing[0]
+    for lead in existing:
+        if lead.region_id == region.pk:
+            return lead
+    if existing:
+        return existing[0]
+    lead = Leader(name=name, region=ctx.root)
+    ctx.leaders[(ctx.root.pk, name)] = lead
+    ctx.leaders_by_name[name].append(lead)
+    plan.leaders_new.append(lead)
+    return lead
+
+
+FIELD_LABELS = {
+    "name": "项目名称", "enterprise_id": "建设单位", "region_id": "所属区域", "industry": "产业类别",
+    "nature": "建设性质", "content": "建设内容及规模", "location": "建设地点", "total_investment": "总投资(万元)",
+    "signed_on": "签约时间", "planned_started_on": "计划开工时间", "started_on": "实际开工时间",
+    "planned_production_on": "计划投产时间", "production_on": "实际投产时间", "effective_on": "达效时间",
+    "leader_id": "责任领导", "responsible_unit_id": "责任单位", "responsible_person": "责任人", "note": "备注",
+}
+
+
+def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list, error) -> None:
+    row_of: dict[int, int] = {}  # id(project) -> row
+    planned: list[tuple[int, dict, Project]] = []
+    new_count = sum(1 for _r, p in parsed_rows if _find_project(ctx, p) == (None, None))
+    codes_by_region: dict[int, list[str]] = {}
+    pending_new: list[tuple[int, dict]] = []
+    for row, parsed in parsed_rows:
+        project, problem = _find_project(ctx, parsed)
+        if problem:
+            error(row, "项目名称", parsed["name"], problem)
+            continue
+        if project is None:
+            if parsed["action"] == ListingAction.REMOVED:
+                error(row, "调整情况", "调出", _("cannot remove a project that is not in the ledger"))
+                continue
+            missing = [(k, h) for k, h in (("enterprise", "建设单位"), ("total_investment", "总投资(万元)"))
+                       if parsed[k] in (None, "")]
+            for _key, header in missing:
+                error(row, header, "", _("a new project needs this value"))
+            if missing:
+                continue
+            pending_new.append((row, parsed))
+            continue
+        planned.append((row, parsed, project))
+    del new_count
+
+    # New projects get codes in one go per region.
+    for region_id in {p["region"].pk for _r, p in pending_new if not p["code"]}:
+        region = next(p["region"] for _r, p in pending_new if p["region"].pk == region_id)
+        count = sum(1 for _r, p in pending_new if p["region"].pk == region_id and not p["code"])
+        codes_by_region[region_id] = next_project_codes(region, count)
+    for row, parsed in pending_new:
+        code = parsed["code"] or codes_by_region[parsed["region"].pk].pop(0)
+        project = Project(code=code, name=parsed["name"], name_key=parsed["name_key"], region=parsed["region"],
+                          total_investment=parsed["total_investment"])
+        planned.append((row, parsed, project))
+
+    for row, parsed, project in planned:
+        is_new = project.pk is None
+        before = None if is_new else snapshot(project)
+        _apply_fields(ctx, plan, project, parsed)
+        try:
+            project.full_clean(validate_unique=False, validate_constraints=False,
+                               exclude=["enterprise", "code"] if is_new else ["code"])
+        except ValidationError as exc:
+            for fname, messages in exc.message_dict.items():
+                header = FIELD_LABELS.get(fname, FIELD_LABELS.get(f"{fname}_id", fname))
+                for message in messages:
+                    error(row, header, parsed.get(fname.removesuffix("_id"), ""), message)
+            continue
+        after = snapshot(project)
+        changes = {}
+        if before is not None:
+            for fname, label in FIELD_LABELS.items():
+                if before.get(fname) != after.get(fname):
+                    changes[label] = (_display(ctx, fname, before.get(fname)), _display(ctx, fname, after.get(fname)))
+        plan.projects.append(PlannedProject(row=row, project=project, is_new=is_new, before=before, changes=changes))
+        row_of[id(project)] = row
+
+    _plan_listings(plan, ctx, planned, row_of)
+    _plan_annual_plans(plan, ctx, planned)
+    touched = {id(p.project) for p in plan.projects if p.is_new or p.changes}
+    touched |= {id(lst.project) for lst in plan.listings_new} | {id(lst.project) for lst, _c in plan.listings_changed}
+    touched |= {id(ap.project) for ap in plan.plans_new} | {id(ap.project) for ap, _c in plan.plans_changed}
+    plan.unchanged_rows = sum(1 for _r, _p, project in planned if id(project) not in touched)
+
+
+def _display(ctx: _Context, fname: str, value):
+    if value is None:
+        return ""
+    if fname == "region_id":
+        return next((r.name for r in ctx.regions if r.pk == value), value)
+    if fname in ("enterprise_id", "responsible_unit_id"):
+        return next((o.name for o in ctx.orgs.values() if o.pk == value), value)
+    if fname == "leader_id":
+        return next((lead.name for lead in ctx.leaders.values() if lead.pk == value), value)
+    return value
+
+
+def _apply_fields(ctx: _Context, plan: LedgerPlan, project: Project, parsed: dict) -> None:
+    """Copy the row's non-empty cells onto the project (an empty cell keeps the stored value)."""
+    if parsed["region_given"]:
+        project.region = parsed["region"]
+    if parsed["total_investment"] is not None:
+        project.total_investment = parsed["total_investment"]
+    if parsed["enterprise"]:
+        project.enterprise = _organization(ctx, plan, "enterprise", parsed["enterprise"], project.region)
+    if parsed["responsible_unit"]:
+        project.responsible_unit = _organization(ctx, plan, "department", parsed["responsible_unit"], ctx.root)
+    if parsed["leader"]:
+        project.leader = _leader(ctx, plan, parsed["leader"], project.region)
+    for key in TEXT_FIELDS:
+        if parsed[key]:
+            setattr(project, key, parsed[key])
+    for key, _header in DATE_COLUMNS:
+        if parsed[key] is not None:
+            setattr(project, key, parsed[key])
+
+
+def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict) -> None:
+    existing_ids = [p.pk for _r, _d, p in planned if p.pk]
+    stored: dict[int, list[Listing]] = defaultdict(list)
+    for start in range(0, len(existing_ids), 2000):
+        for lst in Listing.objects.filter(project_id__in=existing_ids[start:start + 2000]).order_by("period_id"):
+            stored[lst.project_id].append(lst)
+    for row, parsed, project in planned:
+        if id(project) not in row_of:
+            continue
+        listings = list(stored.get(project.pk, [])) if project.pk else []
+        current = next((lst for lst in listings if lst.period_id == parsed["period"]), None)
+        olds = {lst.pk: (lst.batch, lst.action, lst.reason) for lst in listings}
+        if current is None:
+            current = Listing(project=project, period_id=parsed["period"], batch=parsed["batch"],
+                              action=parsed["action"] or ListingAction.LISTED, reason=parsed["reason"])
+            current._row = row
+            listings.append(current)
+            listings.sort(key=lambda lst: lst.period_id)
+            plan.listings_new.append(current)
+        else:
+            current.batch = parsed["batch"]
+            if parsed["action"] == ListingAction.REMOVED:
+                current.action = ListingAction.REMOVED
+                current.reason = parsed["reason"] or current.reason
+            elif current.action == ListingAction.REMOVED:
+                current.action, current.reason = ListingAction.LISTED, ""
+            current._row = row
+        derive_actions(listings)  # listed vs converted follows from the listing before each one
+        for lst in listings:
+            if lst.pk and olds[lst.pk] != (lst.batch, lst.action, lst.reason):
+                lst._row = getattr(lst, "_row", row)
+                plan.listings_changed.append((lst, {"before": olds[lst.pk]}))
+
+
+def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
+    wanted = [(p, ctx.periods[d["period"]].date.year, d["annual_plan"]) for _r, d, p in planned
+              if d.get("annual_plan") is not None]
+    if not wanted:
+        return
+    ids = [p.pk for p, _y, _a in wanted if p.pk]
+    stored = {}
+    for start in range(0, len(ids), 2000):
+        for ap in AnnualPlan.objects.filter(project_id__in=ids[start:start + 2000]):
+            stored[(ap.project_id, ap.year)] = ap
+    for project, year, amount in wanted:
+        ap = stored.get((project.pk, year)) if project.pk else None
+        if ap is None:
+            plan.plans_new.append(AnnualPlan(project=project, year=year, amount=amount))
+        elif ap.amount != amount:
+            old = ap.amount
+            ap.amount = amount
+            plan.plans_changed.append((ap, {"before": old}))
+
+
+@transaction.atomic
+def apply_plan(plan: LedgerPlan) -> dict:
+    """Write the planned changes with one change record each. All or nothing."""
+    records = []
+    orgs = plan.organizations_new
+    Organization.objects.bulk_create(orgs, batch_size=500)
+    records += [build_record(o, ChangeAction.CREATE, None, snapshot(o)) for o in orgs]
+    Leader.objects.bulk_create(plan.leaders_new, batch_size=500)
+    records += [build_record(lead, ChangeAction.CREATE, None, snapshot(lead)) for lead in plan.leaders_new]
+
+    for p in plan.projects:  # resolve the foreign keys of objects created just above
+        p.project.enterprise = p.project.enterprise
+        if p.project.leader is not None:
+            p.project.leader = p.project.leader
+        if p.project.responsible_unit is not None:
+            p.project.responsible_unit = p.project.responsible_unit
+    new = [p.project for p in plan.new_projects]
+    Project.objects.bulk_create(new, batch_size=500)
+    records += [build_record(p, ChangeAction.CREATE, None, snapshot(p)) for p in new]
+    updated = plan.updated_projects
+    if updated:
+        fields = [f.name for f in Project._meta.concrete_fields if f.name not in ("id", "created")]
+        now = datetime.datetime.now(datetime.UTC)
+        for p in updated:
+            p.project.last_updated = now
+        Project.objects.bulk_update([p.project for p in updated], fields, batch_size=500)
+        records += [build_record(p.project, ChangeAction.UPDATE, p.before, snapshot(p.project)) for p in updated]
+
+    for lst in plan.listings_new:
+        lst.project = lst.project  # now saved: refresh project_id
+    Listing.objects.bulk_create(plan.listings_new, batch_size=500)
+    records += [build_record(lst, ChangeAction.CREATE, None, snapshot(lst)) for lst in plan.listings_new]
+    if plan.listings_changed:
+        now = datetime.datetime.now(datetime.UTC)
+        for lst, _c in plan.listings_changed:
+            lst.last_updated = now
+        Listing.objects.bulk_update([lst for lst, _c in plan.listings_changed], ["batch", "action", "reason",
+                                                                               "last_updated"], batch_size=500)
+        for lst, change in plan.listings_changed:
+            batch, action, reason = change["before"]
+            records.append(build_record(lst, ChangeAction.UPDATE,
+                                        {"batch": batch, "action": action, "reason": reason},
+                                        {"batch": lst.batch, "action": lst.action, "reason": lst.reason}))
+
+    for ap in plan.plans_new:
+        ap.project = ap.project
+    AnnualPlan.objects.bulk_create(plan.plans_new, batch_size=500)
+    records += [build_record(ap, ChangeAction.CREATE, None, snapshot(ap)) for ap in plan.plans_new]
+    if plan.plans_changed:
+        for ap, _c in plan.plans_changed:
+            ap.last_updated = datetime.datetime.now(datetime.UTC)
+        AnnualPlan.objects.bulk_update([ap for ap, _c in plan.plans_changed], ["amount", "last_updated"])
+        records += [build_record(ap, ChangeAction.UPDATE, {"amount": str(c["before"])}, {"amount": str(ap.amount)})
+                    for ap, c in plan.plans_changed]
+    bulk_records(records)
+    return plan.summary()

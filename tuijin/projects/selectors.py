@@ -1,0 +1,214 @@
+"""Reads that aggregate the ledger. The portfolio rule lives here, once.
+
+Current portfolio as of a date: each project's latest listing in a period held on or before that date,
+without the removed ones. A period's list: the listings of that one period, without the removed ones.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum, Value, When
+
+from tuijin.core.fields import CENT
+
+from .choices import Batch, ListingAction
+from .models import Listing, Period, Project
+
+MILESTONE_COUNTS = {
+    "signed": "signed_on",
+    "started": "started_on",
+    "in_production": "production_on",
+    "effective": "effective_on",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which list the figures describe: the current portfolio as of a date, or one period's list."""
+
+    as_of: datetime.date
+    period: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "period" if self.period is not None else "current"
+
+
+def latest_period_number(as_of: datetime.date) -> int | None:
+    return Period.objects.filter(date__lte=as_of).aggregate(n=Max("number"))["n"]
+
+
+def _listing_batch(listings):
+    """The listing's batch, or NULL when the listing removed the project."""
+    return listings.values(b=Case(When(action=ListingAction.REMOVED, then=Value(None)), default=F("batch")))[:1]
+
+
+def with_batch(qs, scope: Scope, *, period_number: bool = False):
+    """Annotate `batch` (NULL = not in the list) and, on request, `listed_period` for each project."""
+    if scope.period is not None:
+        listings = Listing.objects.filter(project=OuterRef("pk"), period_id=scope.period)
+    else:
+        last = latest_period_number(scope.as_of)
+        if last is None:
+            return qs.annotate(batch=Value(None), listed_period=Value(None)) if period_number else qs.annotate(
+                batch=Value(None))
+        listings = Listing.objects.filter(project=OuterRef("pk"), period_id__lte=last).order_by("-period_id")
+    qs = qs.annotate(batch=Subquery(_listing_batch(listings)))
+    if period_number:
+        qs = qs.annotate(listed_period=Subquery(listings.values("period_id")[:1]))
+    return qs
+
+
+def portfolio(qs, scope: Scope, *, period_number: bool = False):
+    """Projects of `qs` in the scope's list, annotated with their `batch`."""
+    return with_batch(qs, scope, period_number=period_number).filter(batch__isnull=False)
+
+
+def with_annual_plan(qs, year: int):
+    """Join each project's plan for `year` (at most one row: the plan is unique per project and year)."""
+    return qs.annotate(plan_year=FilteredRelation("annual_plans", condition=Q(annual_plans__year=year)))
+
+
+def _figures_aggregates(as_of: datetime.date) -> dict:
+    aggregates = {
+        "count": Count("pk"),
+        "total_investment": Sum("total_investment"),
+        "annual_plan": Sum("plan_year__amount"),
+    }
+    for key, field in MILESTONE_COUNTS.items():
+        aggregates[key] = Count("pk", filter=Q(**{f"{field}__lte": as_of}))
+    return aggregates
+
+
+def _empty_figures() -> dict:
+    return {"count": 0, "total_investment": Decimal("0.00"), "annual_plan": Decimal("0.00"),
+            "signed": 0, "started": 0, "in_production": 0, "effective": 0}
+
+
+def _clean(row: dict) -> dict:
+    out = _empty_figures()
+    for key in out:
+        value = row.get(key)
+        if value is not None:
+            out[key] = value.quantize(CENT) if isinstance(value, Decimal) else value
+    return out
+
+
+def _add(total: dict, figures: dict) -> None:
+    for key, value in figures.items():
+        total[key] += value
+
+
+def campaign_stats(qs, scope: Scope) -> dict:
+    """Figures per batch (and their total) for the projects of `qs` in the scope's list.
+
+    `qs` is already restricted to what the reader may see and to the region asked for.
+    """
+    rows = (
+        with_annual_plan(with_batch(qs, scope), scope.as_of.year)
+        .order_by()
+        .values("batch")
+        .annotate(**_figures_aggregates(scope.as_of))
+    )
+    batches = {b.value: _empty_figures() for b in Batch}
+    total = _empty_figures()
+    for row in rows:
+        if row["batch"] is None:
+            continue
+        figures = _clean(row)
+        batches[row["batch"]] = figures
+        _add(total, figures)
+    return {"batches": batches, "total": total}
+
+
+def ledger_totals(qs, year: int) -> dict:
+    """The totals row under a ledger view: count and sums of exactly the rows listed."""
+    row = with_annual_plan(qs.order_by(), year).aggregate(
+        count=Count("pk"), total_investment=Sum("total_investment"), annual_plan=Sum("plan_year__amount")
+    )
+    return {
+        "count": row["count"],
+        "total_investment": (row["total_investment"] or Decimal(0)).quantize(CENT),
+        "annual_plan": (row["annual_plan"] or Decimal(0)).quantize(CENT),
+    }
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+def campaign_rates(stats: dict) -> dict:
+    """The chain of rates the province scores, from the batch figures (one definition for every page)."""
+    b = stats["batches"]
+    return {
+        "start_rate": rate(b["started"]["started"], b["started"]["count"]),
+        "production_rate": rate(b["production"]["in_production"], b["production"]["count"]),
+        "effective_rate": rate(b["production"]["effective"], b["production"]["in_production"]),
+    }
+
+
+def breakdown(qs, scope: Scope, field: str) -> list[dict]:
+    """Count and total investment of the scope's list grouped by a project field (industry, …)."""
+    rows = (
+        portfolio(qs, scope)
+        .order_by()
+        .values(field)
+        .annotate(count=Count("pk"), total_investment=Sum("total_investment"))
+        .order_by("-count", field)
+    )
+    return [
+        {"key": r[field] or "", "count": r["count"], "total_investment": (r["total_investment"] or 0)}
+        for r in rows
+    ]
+
+
+def by_period(qs) -> list[dict]:
+    """For every period: how many projects its list holds in each batch, and their total investment."""
+    rows = (
+        Listing.objects.filter(project__in=qs)
+        .exclude(action=ListingAction.REMOVED)
+        .order_by()
+        .values("period_id", "batch")
+        .annotate(count=Count("pk"), total_investment=Sum("project__total_investment"))
+    )
+    periods = {p.number: p for p in Period.objects.all()}
+    out: dict[int, dict] = {}
+    for r in rows:
+        entry = out.setdefault(r["period_id"], {"period": periods[r["period_id"]], "batches": {}})
+        entry["batches"][r["batch"]] = {"count": r["count"], "total_investment": r["total_investment"]}
+    return [out[n] for n in sorted(out)]
+
+
+def lifecycle_funnel(qs, scope: Scope) -> list[tuple[str, int]]:
+    """How many projects of the scope's list have reached each milestone by the scope's date."""
+    row = portfolio(qs, scope).order_by().aggregate(
+        listed=Count("pk"), **{k: Count("pk", filter=Q(**{f"{f}__lte": scope.as_of})) for k, f in
+                               MILESTONE_COUNTS.items()}
+    )
+    return [(k, row[k]) for k in ("listed", *MILESTONE_COUNTS)]
+
+
+def project_queryset_for(user):
+    """Projects `user` may see, with what the ledger page shows of them."""
+    return Project.objects.restrict(user, "view").select_related("region", "enterprise", "leader",
+                                                                  "responsible_unit")
+
+
+def campaign_payload(qs, scope: Scope, *, region=None) -> dict:
+    """The statistics contract shared by `tuijin stats --json` and GET /api/v1/stats/campaign."""
+    stats = campaign_stats(qs, scope)
+    return {
+        "as_of": scope.as_of.isoformat(),
+        "scope": scope.kind,
+        "period": scope.period,
+        "region": region.code if region else None,
+        "unit": "万元",
+        "batches": stats["batches"],
+        "total": stats["total"],
+    }
