@@ -1,2 +1,12 @@
+from django.urls import include, path
 
-urlpatterns: list = []
+from tuijin.api import api
+
+urlpatterns = [
+    path("", include("tuijin.projects.urls")),
+    path("regions/", include("tuijin.regions.urls")),
+    path("accounts/", include("tuijin.accounts.urls")),
+    path("changes/", include("tuijin.core.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
