@@ -140,3 +140,6 @@ LOGGING = {
 }
 
 SITE_NAME = _("tuijin")
+
+# How background jobs run: "thread" (default, in the web process) or "inline" (inside the request: tests).
+TUIJIN_JOB_RUNNER = os.environ.get("TUIJIN_JOB_RUNNER", "thread")

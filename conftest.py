@@ -1,0 +1,26 @@
+import pytest
+
+
+@pytest.fixture
+def zone(db):
+    """The hand-made ledger of tuijin.core.testing.small_zone (regions, projects, listings, users per role)."""
+    from tuijin.core.testing import small_zone
+
+    return small_zone()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a test client in as a user: `login(user)` returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline(settings):
+    """Jobs run inside the request in unit tests (the test database is not shared with threads)."""
+    settings.TUIJIN_JOB_RUNNER = "inline"
