@@ -24,3 +24,9 @@ def login(client):
 def _jobs_inline(settings):
     """Jobs run inside the request in unit tests (the test database is not shared with threads)."""
     settings.TUIJIN_JOB_RUNNER = "inline"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing every test user's password with PBKDF2 makes the suite minutes slower; MD5 is fine in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

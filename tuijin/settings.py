@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tuijin.accounts",
     "tuijin.projects",
     "tuijin.investment",
+    "tuijin.schedule",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"

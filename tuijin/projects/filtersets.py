@@ -88,7 +88,7 @@ class ProjectFilterSet(filters.FilterSet):
         return Scope(as_of=as_of or timezone.localdate(), period=period.number if period else None)
 
     @property
-    def as_of(self) -> datetime.date:
+    def scope_date(self) -> datetime.date:
         scope = self.scope
         return scope.as_of if scope else timezone.localdate()
 

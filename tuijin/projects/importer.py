@@ -13,10 +13,12 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField
 from django.utils.translation import gettext as _
 
 from tuijin.accounts.models import Leader, Organization
-from tuijin.core.changelog import build_record, bulk_records, snapshot
+from tuijin.core.changelog import build_record, bulk_records, jsonable
+from tuijin.core.changelog import snapshot as _raw_snapshot
 from tuijin.core.choices import ChangeAction
 from tuijin.core.importing import (
     ColumnSpec,
@@ -70,6 +72,11 @@ SPECS = [
     ColumnSpec("adjustment", ("调整情况",)),
     ColumnSpec("note", ("备注",)),
 ]
+
+def snapshot(instance) -> dict:
+    """The stored fields without the bookkeeping timestamps, as ChangeLoggedModel.save() records them."""
+    return instance._clean_snapshot(_raw_snapshot(instance))
+
 
 BATCH_WORDS = {"签约": Batch.SIGNED, "开工": Batch.STARTED, "投产": Batch.PRODUCTION}
 LISTED_WORDS = {"", "列入", "新增", "新列入", "调入", "转化", "保留", "继续"}
@@ -194,11 +201,18 @@ class _Context:
         for p in projects:
             self.projects_by_name[p.name_key].append(p)
         self.orgs = {(o.kind, o.name_key): o for o in Organization.objects.all()}
+        self.orgs_by_pk = {o.pk: o for o in self.orgs.values()}
+        self.region_by_pk = {r.pk: r for r in self.regions}
+        for p in projects:  # the rows read these (Project.clean(), new enterprises' region): no query per row
+            p.enterprise = self.orgs_by_pk[p.enterprise_id]
+            p.region = self.region_by_pk[p.region_id]
+        self.codes_outside: set[str] = set()
         self.leaders = {(lead.region_id, lead.name): lead for lead in Leader.objects.filter(
             region__path__startswith=root.path)}
         self.leaders_by_name: dict[str, list[Leader]] = defaultdict(list)
         for lead in self.leaders.values():
             self.leaders_by_name[lead.name].append(lead)
+        self.leaders_by_pk = {lead.pk: lead for lead in self.leaders.values()}
 
 
 def _region_for(ctx: _Context, value) -> Region:
@@ -257,11 +271,16 @@ def plan_import(
         parsed = _parse_row(sheet, row, cells, ctx, period, error)
         if parsed is None:
             continue
-        key = ("code", parsed["code"]) if parsed.get("code") else ("name", parsed["region"].pk, parsed["name_key"])
-        if key in seen:
-            error(row, "项目名称", parsed["name"], _("the same project is already on row %(row)s") % {"row": seen[key]})
+        # A row means a project by its code and by its name in its region: either one seen before is a duplicate.
+        keys = [("name", parsed["region"].pk, parsed["name_key"])]
+        if parsed.get("code"):
+            keys.insert(0, ("code", parsed["code"]))
+        first = next((seen[key] for key in keys if key in seen), None)
+        if first is not None:
+            error(row, "项目名称", parsed["name"], _("the same project is already on row %(row)s") % {"row": first})
             continue
-        seen[key] = row
+        for key in keys:
+            seen[key] = row
         parsed_rows.append((row, parsed))
     if progress:
         progress(len(data_rows), len(data_rows))
@@ -342,7 +361,7 @@ def _find_project(ctx: _Context, parsed: dict) -> tuple[Project | None, str | No
     """The stored project a row means, or (None, reason) when the row is ambiguous."""
     if parsed["code"]:
         project = ctx.project_by_code.get(parsed["code"])
-        if project is None and Project.objects.filter(code=parsed["code"]).exists():
+        if project is None and parsed["code"] in ctx.codes_outside:
             return None, _("this project code belongs to a project outside %(root)s") % {"root": ctx.root.name}
         if project is None:
             clash = [p for p in ctx.projects_by_name.get(parsed["name_key"], []) if p.region_id == parsed["region"].pk]
@@ -396,7 +415,10 @@ FIELD_LABELS = {
 def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list, error) -> None:
     row_of: dict[int, int] = {}  # id(project) -> row
     planned: list[tuple[int, dict, Project]] = []
-    new_count = sum(1 for _r, p in parsed_rows if _find_project(ctx, p) == (None, None))
+    unknown_codes = [p["code"] for _r, p in parsed_rows if p["code"] and p["code"] not in ctx.project_by_code]
+    for start in range(0, len(unknown_codes), 2000):
+        chunk = unknown_codes[start : start + 2000]
+        ctx.codes_outside.update(Project.objects.filter(code__in=chunk).values_list("code", flat=True))
     codes_by_region: dict[int, list[str]] = {}
     pending_new: list[tuple[int, dict]] = []
     for row, parsed in parsed_rows:
@@ -417,7 +439,6 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
             pending_new.append((row, parsed))
             continue
         planned.append((row, parsed, project))
-    del new_count
 
     # New projects get codes in one go per region.
     for region_id in {p["region"].pk for _r, p in pending_new if not p["code"]}:
@@ -432,23 +453,22 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
 
     for row, parsed, project in planned:
         is_new = project.pk is None
-        before = None if is_new else snapshot(project)
+        before = None if is_new else _tracked(project)
         _apply_fields(ctx, plan, project, parsed)
-        try:
-            project.full_clean(validate_unique=False, validate_constraints=False,
-                               exclude=["enterprise", "code"] if is_new else ["code"])
-        except ValidationError as exc:
-            for fname, messages in exc.message_dict.items():
+        problems = _validate(project)
+        if problems:
+            for fname, messages in problems.items():
                 header = FIELD_LABELS.get(fname, FIELD_LABELS.get(f"{fname}_id", fname))
                 for message in messages:
                     error(row, header, parsed.get(fname.removesuffix("_id"), ""), message)
             continue
-        after = snapshot(project)
         changes = {}
         if before is not None:
-            for fname, label in FIELD_LABELS.items():
-                if before.get(fname) != after.get(fname):
-                    changes[label] = (_display(ctx, fname, before.get(fname)), _display(ctx, fname, after.get(fname)))
+            after = _tracked(project)
+            changed = [f for f in FIELD_LABELS if before[f] != after[f]]
+            for fname in changed:
+                changes[FIELD_LABELS[fname]] = (_display(ctx, fname, before[fname]), _display(ctx, fname, after[fname]))
+            before = {f: jsonable(before[f]) for f in changed}
         plan.projects.append(PlannedProject(row=row, project=project, is_new=is_new, before=before, changes=changes))
         row_of[id(project)] = row
 
@@ -460,15 +480,47 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
     plan.unchanged_rows = sum(1 for _r, _p, project in planned if id(project) not in touched)
 
 
+# The importer resolves every foreign key itself (new ones are not saved yet), so validating them again would
+# cost a query per row and field; the code is assigned, not typed.
+_NOT_VALIDATED = ["code", "region", "enterprise", "leader", "responsible_unit"]
+
+
+_TEXT_LIMITS = [(f.name, f.max_length) for f in Project._meta.concrete_fields
+                if isinstance(f, CharField) and f.max_length and f.name not in _NOT_VALIDATED]
+_ALL_FIELDS = [f.name for f in Project._meta.concrete_fields]
+
+
+def _tracked(project: Project) -> dict:
+    """The values of the fields an import may change (raw, for comparing)."""
+    return {f: getattr(project, f) for f in FIELD_LABELS}
+
+
+def _validate(project: Project) -> dict[str, list[str]]:
+    """The model's own rules (field lengths, clean(): milestone order, enterprise kind) as {field: messages}.
+
+    The importer parsed every date and amount itself, so of the field checks only text lengths can fail;
+    those fields alone go through clean_fields(), which gives the model's own message.
+    """
+    problems: dict[str, list[str]] = {}
+    too_long = [name for name, limit in _TEXT_LIMITS if len(getattr(project, name) or "") > limit]
+    exclude = [name for name in _ALL_FIELDS if name not in too_long]
+    for check in (lambda: too_long and project.clean_fields(exclude=exclude), project.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            for fname, messages in exc.message_dict.items():
+                problems.setdefault(fname, []).extend(m for m in messages if m not in problems.get(fname, []))
+    return problems
+
+
 def _display(ctx: _Context, fname: str, value):
     if value is None:
         return ""
-    if fname == "region_id":
-        return next((r.name for r in ctx.regions if r.pk == value), value)
-    if fname in ("enterprise_id", "responsible_unit_id"):
-        return next((o.name for o in ctx.orgs.values() if o.pk == value), value)
-    if fname == "leader_id":
-        return next((lead.name for lead in ctx.leaders.values() if lead.pk == value), value)
+    lookup = {"region_id": ctx.region_by_pk, "enterprise_id": ctx.orgs_by_pk, "responsible_unit_id": ctx.orgs_by_pk,
+              "leader_id": ctx.leaders_by_pk}.get(fname)
+    if lookup is not None:
+        obj = lookup.get(value)
+        return obj.name if obj is not None else value
     return value
 
 
@@ -572,7 +624,10 @@ def apply_plan(plan: LedgerPlan) -> dict:
         for p in updated:
             p.project.last_updated = now
         Project.objects.bulk_update([p.project for p in updated], fields, batch_size=500)
-        records += [build_record(p.project, ChangeAction.UPDATE, p.before, snapshot(p.project)) for p in updated]
+        records += [
+            build_record(p.project, ChangeAction.UPDATE, p.before, {f: jsonable(getattr(p.project, f)) for f in p.before})
+            for p in updated
+        ]
 
     for lst in plan.listings_new:
         lst.project = lst.project  # now saved: refresh project_id

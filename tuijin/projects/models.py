@@ -125,6 +125,7 @@ class Project(ChangeLoggedModel):
 
     def clean(self):
         super().clean()
+        self.name_key = name_key(self.name)  # so that validate_constraints sees a duplicate name
         errors = {}
         if self.total_investment is not None and self.total_investment < 0:
             errors["total_investment"] = _("Total investment cannot be negative.")

@@ -1,6 +1,7 @@
 """Chinese numerals for period names: 7 ↔ 七, 第七期."""
 
 import re
+import unicodedata
 
 DIGITS = "零一二三四五六七八九"
 
@@ -38,8 +39,8 @@ PERIOD_RE = re.compile(r"^(?:第)?\s*([0-9]+|[零一二三四五六七八九十�
 
 
 def parse_period(text: str) -> int | None:
-    """"7", "第7期", "第七期", "7期" → 7."""
-    m = PERIOD_RE.match(str(text).strip())
+    """ "7", "第7期", "第七期", "7期", "第７期" (full-width digits) → 7."""
+    m = PERIOD_RE.match("".join(unicodedata.normalize("NFKC", str(text)).split()))
     if not m:
         return None
     token = m.group(1)

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum, Value, When
 
 from tuijin.core.fields import CENT
 
@@ -52,9 +52,11 @@ def with_batch(qs, scope: Scope, *, period_number: bool = False):
         listings = Listing.objects.filter(project=OuterRef("pk"), period_id=scope.period)
     else:
         last = latest_period_number(scope.as_of)
-        if last is None:
-            return qs.annotate(batch=Value(None), listed_period=Value(None)) if period_number else qs.annotate(
-                batch=Value(None))
+        if last is None:  # no period held yet: nothing is listed
+            qs = qs.annotate(batch=Value(None, output_field=CharField()))
+            if period_number:
+                qs = qs.annotate(listed_period=Value(None, output_field=IntegerField()))
+            return qs
         listings = Listing.objects.filter(project=OuterRef("pk"), period_id__lte=last).order_by("-period_id")
     qs = qs.annotate(batch=Subquery(_listing_batch(listings)))
     if period_number:

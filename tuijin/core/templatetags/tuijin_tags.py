@@ -1,0 +1,151 @@
+"""Template helpers shared by every page: money, 亿元, choice badges, ledger cells and query strings.
+
+Load with `{% load tuijin_tags %}`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+from django.utils.module_loading import import_string
+
+register = template.Library()
+
+# Badge kinds: which TextChoices (with a `.color`) a stored value belongs to.
+BADGE_CHOICES = {
+    "batch": "tuijin.projects.choices.Batch",
+    "listing": "tuijin.projects.choices.ListingAction",
+    "stage": "tuijin.projects.choices.Stage",
+    "change": "tuijin.core.choices.ChangeAction",
+    "source": "tuijin.core.choices.ChangeSource",
+    "job": "tuijin.core.choices.JobStatus",
+}
+SOURCE_COLORS = {"web": "blue", "api": "purple", "cli": "dark", "import": "teal", "job": "cyan", "system": "secondary"}
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    """12345.6 → "12,345.60" (万元, two decimals); empty stays empty."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    quantum = Decimal(1).scaleb(-int(places))
+    return f"{number.quantize(quantum, rounding=ROUND_HALF_UP):,}"
+
+
+@register.filter
+def yi(value, places: int = 2) -> str:
+    """万元 → 亿元 for headline figures: 123456.78 → "12.35"."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    return money(number / Decimal(10000), places)
+
+
+@register.filter
+def badge(value, kind: str = ""):
+    """A Tabler badge in the choice's colour: `{{ listing.batch|badge:"batch" }}` or `{{ project.stage|badge }}`."""
+    if value is None or value == "":
+        return ""
+    member = value
+    if kind:
+        choices = import_string(BADGE_CHOICES[kind])
+        try:
+            member = choices(value)
+        except ValueError:
+            return value
+    color = getattr(member, "color", None) or SOURCE_COLORS.get(str(member), "secondary")
+    return format_html('<span class="badge bg-{}-lt tj-badge">{}</span>', color, member.label)
+
+
+@register.filter
+def column_value(obj, column):
+    """The value a `tables.Column` shows for one row."""
+    return column.value(obj)
+
+
+@register.filter
+def isodate(value) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else ("" if value is None else str(value))
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context, key: str) -> str:
+    """The query string that sorts the current list by `key` (ascending first, then descending), on page 1."""
+    request = context["request"]
+    params = request.GET.copy()
+    current = params.get("sort", "")
+    params["sort"] = f"-{key}" if current == key else key
+    params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def sort_state(context, key: str) -> str:
+    """ "asc", "desc" or "" for a column header."""
+    current = context["request"].GET.get("sort", "")
+    if current == key:
+        return "asc"
+    if current == f"-{key}":
+        return "desc"
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one): `{% query page=2 %}`."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def elided_pages(page):
+    """Page numbers around the current page, with … for the gaps."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+
+
+@register.filter
+def period_name(number) -> str:
+    """7 → 第七期."""
+    from tuijin.projects.numerals import period_name as name
+
+    return name(int(number)) if number not in (None, "") else ""
+
+
+@register.simple_tag(takes_context=True)
+def readable_changes(context, record):
+    """(field, old, new) rows of a change record, names instead of ids: `{% readable_changes r as rows %}`."""
+    from tuijin.core.views import readable_diff
+
+    request = context.get("request")
+    cache = getattr(request, "_tj_diff_cache", None)
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._tj_diff_cache = cache
+    return readable_diff(record, cache)
+
+
+@register.filter
+def type_name(content_type) -> str:
+    """A content type as its model's verbose name (项目, 列入记录 …)."""
+    model = content_type.model_class() if content_type is not None else None
+    return str(model._meta.verbose_name) if model is not None else ""
