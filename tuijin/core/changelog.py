@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models.fields.files import FieldFile
+
 from .choices import ChangeSource
 
 
@@ -44,6 +46,8 @@ def change_context(*, source: str, user=None, label: str = "", request_id=None) 
 
 
 def jsonable(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):

@@ -464,3 +464,30 @@ def test_period_edit_and_permissions(zone, login):
     assert response.status_code == 302
     p2.refresh_from_db()
     assert p2.date == datetime.date(2022, 7, 1)
+
+
+def test_list_query_count_does_not_grow_with_rows(zone, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tuijin.core.testing import listed, project
+
+    client = login(zone["users"]["admin"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(LIST, {"as_of": "2022-12-31"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(10):
+        p = project(
+            f"批量项目{i}",
+            zone["regions"]["jingkai"],
+            zone["enterprises"]["b"],
+            "100",
+            leader=zone["leader"],
+            responsible_unit=zone["department"],
+        )
+        listed(p, zone["periods"][2], "signed")
+    assert count() == before
