@@ -7,6 +7,7 @@ urlpatterns = [
     path("regions/", include("tuijin.regions.urls")),
     path("accounts/", include("tuijin.accounts.urls")),
     path("changes/", include("tuijin.core.urls")),
+    path("schedule/", include("tuijin.schedule.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,246 @@
+"""The permission matrix: every page URL and API endpoint × every role, in and out of scope.
+
+Rules under test (tuijin.core.permissions): a signed-in user sees their region's subtree, an enterprise only its own
+projects; only the project office (admin) writes the ledger; objects outside what a user may see answer 404, actions
+a user may not take on what they can see answer 403, anonymous visitors are sent to sign in (pages) or get 401 (API).
+A refused write changes nothing: no change record appears.
+
+`test_every_url_is_in_the_matrix` fails when a URL is added without a row here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tuijin.core.models import ChangeRecord, Job
+
+ROLES = ["anonymous", "superuser", "admin", "leader", "department", "enterprise", "viewer", "admin_out",
+         "enterprise_out"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
+IN_SCOPE_VIEW = {"superuser", "admin", "leader", "department", "enterprise", "viewer"}  # project a (ent_a's, 经开区)
+OFFICE = {"superuser", "admin"}  # may write in 经开区
+OFFICES = {"superuser", "admin", "admin_out"}  # may write somewhere
+CHANGE_LOG_READERS = {"superuser", "admin", "leader", "admin_out"}
+
+
+def expect(ok: set[str], *, hidden: set[str] = frozenset(), ok_status: int = 200) -> dict[str, int]:
+    """Status per role: `ok` roles get ok_status, `hidden` 404, other signed-in roles 403, anonymous a redirect."""
+    out = {}
+    for role in ROLES:
+        if role == "anonymous":
+            out[role] = 302
+        elif role in ok:
+            out[role] = ok_status
+        elif role in hidden:
+            out[role] = 404
+        else:
+            out[role] = 403
+    return out
+
+
+def _listing_of_a(z):
+    return z["projects"]["a"].listings.get(period_id=2).pk
+
+
+def _job_of_admin(z):
+    return Job.objects.create(kind="ledger_import", user=z["users"]["admin"], status="done",
+                              params={"phase": "preview"}, result={"errors": []}).pk
+
+
+def _change_of_a(z):
+    return ChangeRecord.objects.filter(object_id=z["projects"]["a"].pk, content_type__model="project").first().pk
+
+
+def _token_of_admin(z):
+    from tuijin.accounts.models import APIToken
+
+    return APIToken.issue(user=z["users"]["admin"], name="集成")[0].pk
+
+
+# (url name, args builder, {role: expected status on GET})
+PAGES = [
+    ("projects:dashboard", None, expect(SIGNED_IN)),
+    ("projects:project_list", None, expect(SIGNED_IN)),
+    ("projects:project_export", None, expect(SIGNED_IN)),
+    ("projects:project_add", None, expect(OFFICES)),
+    ("projects:project_detail", lambda z: [z["projects"]["a"].pk],
+     expect(IN_SCOPE_VIEW, hidden={"admin_out", "enterprise_out"})),
+    ("projects:project_edit", lambda z: [z["projects"]["a"].pk], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    ("projects:project_delete", lambda z: [z["projects"]["a"].pk],
+     expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    ("projects:listing_add", lambda z: [z["projects"]["a"].pk], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    ("projects:listing_edit", lambda z: [_listing_of_a(z)], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    ("projects:listing_delete", lambda z: [_listing_of_a(z)], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    ("projects:period_list", None, expect(SIGNED_IN)),
+    ("projects:period_add", None, expect(OFFICES)),
+    ("projects:period_edit", lambda z: [z["periods"][1].pk], expect(OFFICES)),
+    ("projects:import_start", None, expect(OFFICES)),
+    ("projects:import_template", None, expect(OFFICES)),
+    ("projects:import_job", lambda z: [_job_of_admin(z)], expect(OFFICE, hidden={"admin_out"})),
+    ("regions:region_list", None, expect(SIGNED_IN)),
+    ("regions:region_add", None, expect(OFFICES)),
+    ("regions:region_edit", lambda z: [z["regions"]["jingkai"].pk], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    ("core:change_list", None, expect(CHANGE_LOG_READERS)),
+    ("core:change_detail", lambda z: [_change_of_a(z)], expect({"superuser", "admin", "leader"}, hidden={"admin_out"})),
+    ("accounts:tokens", None, expect(SIGNED_IN)),
+]
+# POST-only URLs: (url name, args builder, roles allowed) — refused roles must change nothing.
+POSTS = [
+    ("projects:import_confirm", lambda z: [_job_of_admin(z)], OFFICE),
+    ("accounts:token_revoke", lambda z: [_token_of_admin(z)], {"admin"}),
+    ("accounts:logout", None, SIGNED_IN),
+]
+PUBLIC = {"accounts:login"}
+
+
+def _client_for(client, zone, role):
+    if role != "anonymous":
+        client.force_login(zone["users"][role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "args", "expected"), PAGES, ids=[p[0] for p in PAGES])
+def test_page(client, zone, role, name, args, expected):
+    url = reverse(name, args=args(zone) if args else None)
+    before = ChangeRecord.objects.count()
+    response = _client_for(client, zone, role).get(url)
+    assert response.status_code == expected[role], f"{role} GET {url}"
+    if role == "anonymous":
+        assert "/accounts/login/" in response["Location"]
+    assert ChangeRecord.objects.count() == before  # looking never writes
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "args", "allowed"), POSTS, ids=[p[0] for p in POSTS])
+def test_post_only(client, zone, role, name, args, allowed):
+    url = reverse(name, args=args(zone) if args else None)
+    assert _client_for(client, zone, role).get(url).status_code in {302, 405}  # never a GET side effect
+    if role in allowed or role == "anonymous":
+        return
+    before = ChangeRecord.objects.count(), Job.objects.filter(status="running").count()
+    response = client.post(url)
+    assert response.status_code in {403, 404}, f"{role} POST {url}"
+    assert (ChangeRecord.objects.count(), Job.objects.filter(status="running").count()) == before
+
+
+# Refused writes through the pages: the object must stay as it was.
+WRITES = [
+    ("projects:project_edit", lambda z: [z["projects"]["a"].pk], {"name": "改名", "total_investment": "1"}),
+    ("projects:project_delete", lambda z: [z["projects"]["a"].pk], {}),
+    ("projects:listing_add", lambda z: [z["projects"]["a"].pk], {"period": "1", "batch": "production"}),
+    ("projects:listing_delete", lambda z: [_listing_of_a(z)], {}),
+    ("regions:region_edit", lambda z: [z["regions"]["jingkai"].pk], {"code": "410171", "name": "改名"}),
+]
+
+
+@pytest.mark.parametrize("role", sorted(SIGNED_IN - OFFICE))
+@pytest.mark.parametrize(("name", "args", "data"), WRITES, ids=[w[0] for w in WRITES])
+def test_refused_write_changes_nothing(client, zone, role, name, args, data):
+    from tuijin.projects.models import Listing, Project
+    from tuijin.regions.models import Region
+
+    url = reverse(name, args=args(zone))
+    state = lambda: (ChangeRecord.objects.count(), list(Project.objects.values_list("name", "total_investment")),  # noqa: E731
+                     Listing.objects.count(), list(Region.objects.values_list("name", flat=True)))
+    before = state()
+    response = _client_for(client, zone, role).post(url, data)
+    assert response.status_code in {403, 404}
+    assert state() == before
+
+
+# ---- API ----
+
+def _api_rows():
+    a = lambda z: z["projects"]["a"].pk  # noqa: E731
+    read_all = {r: 200 for r in SIGNED_IN}
+    project_a = {r: (200 if r in IN_SCOPE_VIEW else 404) for r in SIGNED_IN}
+    return [
+        ("GET", "/api/v1/regions", None, None, read_all),
+        ("GET", "/api/v1/regions/{}", lambda z: "410171", None,
+         {r: (404 if r in {"admin_out", "enterprise_out"} else 200) for r in SIGNED_IN}),
+        # Only the province's office may add a zone under 郑州市 (a zone's office sees no parent to put it under).
+        ("POST", "/api/v1/regions", None, {"code": "410199", "name": "新区", "parent": "410100"},
+         {r: (201 if r == "superuser" else {422} if r in OFFICES else {403}) for r in SIGNED_IN}),
+        ("PATCH", "/api/v1/regions/{}", lambda z: "410171", {"name": "改名区"},
+         {r: (200 if r in OFFICE else (404 if r in {"admin_out", "enterprise_out"} else 403)) for r in SIGNED_IN}),
+        ("GET", "/api/v1/periods", None, None, read_all),
+        ("GET", "/api/v1/periods/{}", lambda z: 1, None, read_all),
+        ("POST", "/api/v1/periods", None, {"number": 3, "date": "2022-09-20"},
+         {r: (201 if r in OFFICES else 403) for r in SIGNED_IN}),
+        ("GET", "/api/v1/projects", None, None, read_all),
+        ("GET", "/api/v1/projects/{}", a, None, project_a),
+        ("PATCH", "/api/v1/projects/{}", a, {"note": "已协调"},
+         {r: (200 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
+        ("GET", "/api/v1/projects/{}/listings", a, None, project_a),
+        ("POST", "/api/v1/projects/{}/listings", a, {"period": 1, "batch": "signed"},
+         {r: (201 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
+        ("GET", "/api/v1/projects/{}/changes", a, None,
+         {r: (200 if r in {"superuser", "admin", "leader"} else (404 if r not in IN_SCOPE_VIEW else 403))
+          for r in SIGNED_IN}),
+        ("GET", "/api/v1/projects/{}/schedule", a, None, project_a),
+        ("GET", "/api/v1/stats/campaign", None, None, read_all),
+        ("GET", "/api/v1/changes", None, None, {r: (200 if r in CHANGE_LOG_READERS else 403) for r in SIGNED_IN}),
+        ("DELETE", "/api/v1/listings/{}", _listing_of_a, None,
+         {r: (204 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
+        ("DELETE", "/api/v1/projects/{}", a, None,
+         {r: (204 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
+        ("DELETE", "/api/v1/periods/{}", lambda z: 2, None,
+         {r: (409 if r in OFFICES else 403) for r in SIGNED_IN}),  # still has listings
+        ("DELETE", "/api/v1/regions/{}", lambda z: "410173", None,  # 郑州高新区: empty
+         {r: (204 if r in {"superuser"} else 404 if r in {"admin_out", "enterprise_out", "admin", "leader",
+                                                            "department", "enterprise", "viewer"} else 403)
+          for r in SIGNED_IN}),
+        ("PATCH", "/api/v1/periods/{}", lambda z: 1, {"name": "第一期（调整）"},
+         {r: (200 if r in OFFICES else 403) for r in SIGNED_IN}),
+        ("POST", "/api/v1/projects", None, None, None),  # covered by tuijin/projects/tests/test_api.py per role
+        ("POST", "/api/v1/imports/ledger", None, None, None),  # multipart: covered by test_api.py per role
+    ]
+
+
+API_ROWS = _api_rows()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "arg", "body", "expected"),
+                         [r for r in API_ROWS if r[4] is not None], ids=[f"{r[0]} {r[1]}" for r in API_ROWS if r[4]])
+def test_api(client, zone, role, method, path, arg, body, expected):
+    url = path.format(arg(zone)) if arg else path
+    before = ChangeRecord.objects.count()
+    _client_for(client, zone, role)
+    response = client.generic(method, url, data=__import__("json").dumps(body) if body else "",
+                              content_type="application/json")
+    if role == "anonymous":
+        assert response.status_code == 401
+        assert ChangeRecord.objects.count() == before
+        return
+    wanted = expected[role] if isinstance(expected[role], set) else {expected[role]}
+    assert response.status_code in wanted, f"{role} {method} {url}: {response.content[:300]!r}"
+    if response.status_code >= 400 or method == "GET":
+        assert ChangeRecord.objects.count() == before
+
+
+def _patterns(resolver, prefix=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{p.namespace}:" if p.namespace else prefix
+            yield from _patterns(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{prefix}{p.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {p[0] for p in PAGES} | {p[0] for p in POSTS} | PUBLIC
+    names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in {"projects", "regions", "core", "accounts"}}
+    assert names - covered == set(), "add these URLs to the permission matrix"
+
+
+def test_every_api_endpoint_is_in_the_matrix():
+    from tuijin.api import api
+
+    schema = api.get_openapi_schema()
+    endpoints = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+    covered = {(r[0], r[1].replace("{}", "{x}")) for r in API_ROWS}
+    normalised = {(m, __import__("re").sub(r"\{[^}]+\}", "{x}", p)) for m, p in endpoints}
+    assert normalised - covered == set(), "add these endpoints to the permission matrix"
