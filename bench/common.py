@@ -40,6 +40,9 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)  # the schema may have moved on since generation
 
 
 def pg_admin(sql: str) -> None:

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .forms import LoginForm, TokenForm
 from .models import APIToken
 
-_login = LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm,
-                           redirect_authenticated_user=True)
+_login = LoginView.as_view(
+    template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+)
 
 
 def login_view(request):
@@ -44,8 +45,11 @@ def token_list(request):
             new_token.save(update_fields=["expires"])
         form = TokenForm()
     tokens = APIToken.objects.filter(user=request.user)
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key,
-                                                    "new_token": new_token, "now": timezone.now()})
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key, "new_token": new_token, "now": timezone.now()},
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Base for tuijin's management commands: writes are recorded as made by the command line."""
 
+import argparse
 import getpass
 import sys
 
@@ -18,16 +19,21 @@ class TuijinCommand(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if self.lang_option:
-            parser.add_argument("--lang", choices=["zh-hans", "zh", "en"], default="zh-hans",
-                                help="language of messages (zh-hans or en)")
+            help_ = "language of messages (zh-hans or en)"
+            parser.add_argument("--lang", choices=["zh-hans", "zh", "en"], default="zh-hans", help=help_)
+            for action in parser._actions:  # `regions add … --lang en`: subcommands accept it too
+                if isinstance(action, argparse._SubParsersAction):
+                    for sub in action.choices.values():
+                        sub.add_argument(
+                            "--lang", choices=["zh-hans", "zh", "en"], default=argparse.SUPPRESS, help=help_
+                        )
         return parser
 
     def handle(self, *args, **options):
         lang = options.get("lang", "zh-hans")
         lang = "zh-hans" if lang == "zh" else lang
         label = "tuijin " + " ".join(sys.argv[1:])
-        with translation.override(lang), change_context(source=ChangeSource.CLI, label=label,
-                                                        user=_cli_user(options)):
+        with translation.override(lang), change_context(source=ChangeSource.CLI, label=label, user=_cli_user(options)):
             return self.run(*args, **options)
 
     def run(self, *args, **options):

@@ -35,8 +35,7 @@ class RowError:
         return f"{where}{col}{val}: {self.reason}"
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
-                "reason": self.reason}
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
 
 
 class RowErrors(Exception):
@@ -105,13 +104,12 @@ def read_rows(source: str | IO[bytes]) -> tuple[str, list[list]]:
             source.seek(pos)
         if head[:4] != b"PK\x03\x04":
             raise ImportFileError(_("The file is not an .xlsx workbook."))
-        book = CalamineWorkbook.from_path(source) if isinstance(source, str) else CalamineWorkbook.from_filelike(
-            source)
+        book = CalamineWorkbook.from_path(source) if isinstance(source, str) else CalamineWorkbook.from_filelike(source)
         if not book.sheet_names:
             raise ImportFileError(_("The workbook has no sheets."))
         name = book.sheet_names[0]
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except ImportFileError:
+    except (ImportFileError, FileNotFoundError):  # the caller names a missing file itself
         raise
     except Exception as exc:  # calamine raises its own errors for zip files that are not workbooks
         raise ImportFileError(_("The file is not an .xlsx workbook.")) from exc
@@ -144,10 +142,18 @@ def locate_header(name: str, rows: list[list], specs: list[ColumnSpec], anchor: 
                 unknown.append(str(cells[pos]).strip())
                 continue
             columns[spec.key] = (pos, UNIT_FACTORS[unit])
-        return Sheet(name=name, header_row=index, columns=columns, headers=[str(c).strip() for c in cells],
-                     rows=rows, unknown=unknown)
-    raise ImportFileError(_("No header row: no row of the sheet “%(sheet)s” holds the column “%(anchor)s”.")
-                          % {"sheet": name, "anchor": anchor})
+        return Sheet(
+            name=name,
+            header_row=index,
+            columns=columns,
+            headers=[str(c).strip() for c in cells],
+            rows=rows,
+            unknown=unknown,
+        )
+    raise ImportFileError(
+        _("No header row: no row of the sheet “%(sheet)s” holds the column “%(anchor)s”.")
+        % {"sheet": name, "anchor": anchor}
+    )
 
 
 # ---- cell parsers: each returns a value or raises ValueError with the reason users see ----

@@ -36,8 +36,7 @@ def run_job(job: Job, func: Callable[[Job], object]) -> Job:
         return job
     if runner != "thread":
         raise ValueError(f"unknown TUIJIN_JOB_RUNNER {runner!r}")
-    thread = threading.Thread(target=_execute_in_thread, args=(job.pk, func), name=f"tuijin-job-{job.pk}",
-                              daemon=True)
+    thread = threading.Thread(target=_execute_in_thread, args=(job.pk, func), name=f"tuijin-job-{job.pk}", daemon=True)
     thread.start()
     return job
 
@@ -116,7 +115,8 @@ def refresh(job: Job) -> Job:
         job.error = _("The process running this job stopped before it finished; start it again.")
         job.finished = timezone.now()
         Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
-            status=job.status, error=job.error, finished=job.finished)
+            status=job.status, error=job.error, finished=job.finished
+        )
     return job
 
 

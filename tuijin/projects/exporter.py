@@ -23,7 +23,7 @@ def export_ledger(projects, out: str | IO[bytes], *, title: str) -> int:
     plans = {}
     ids = [p.pk for p in projects]
     for start in range(0, len(ids), 2000):
-        for ap in AnnualPlan.objects.filter(project_id__in=ids[start:start + 2000]):
+        for ap in AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000]):
             plans[(ap.project_id, ap.year)] = ap.amount
     for p in projects:
         year = period_years.get(getattr(p, "listed_period", None))
@@ -31,10 +31,20 @@ def export_ledger(projects, out: str | IO[bytes], *, title: str) -> int:
 
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": not isinstance(out, str)})
     sheet = book.add_worksheet("项目台账")
-    title_fmt = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
-                                 "font_name": "宋体"})
-    head_fmt = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center",
-                                "valign": "vcenter", "text_wrap": True, "font_name": "宋体"})
+    title_fmt = book.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"}
+    )
+    head_fmt = book.add_format(
+        {
+            "bold": True,
+            "bg_color": "#DCE6F1",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "font_name": "宋体",
+        }
+    )
     cell_fmt = book.add_format({"border": 1, "font_name": "宋体"})
     money_fmt = book.add_format({"border": 1, "num_format": "#,##0.00", "font_name": "宋体"})
     date_fmt = book.add_format({"border": 1, "num_format": "yyyy-mm-dd", "font_name": "宋体"})

@@ -39,7 +39,7 @@ from tuijin.regions.models import Region, name_key
 from .choices import Batch, ListingAction
 from .models import Listing, Period, Project, next_project_codes
 from .numerals import parse_period
-from .services import derive_actions
+from .services import derive_listing_chain
 
 DATE_COLUMNS = [
     ("signed_on", "签约时间"),
@@ -73,6 +73,7 @@ SPECS = [
     ColumnSpec("note", ("备注",)),
 ]
 
+
 def snapshot(instance) -> dict:
     """The stored fields without the bookkeeping timestamps, as ChangeLoggedModel.save() records them."""
     return instance._clean_snapshot(_raw_snapshot(instance))
@@ -100,7 +101,7 @@ def parse_adjustment(value) -> tuple[str | None, str]:
     text = fold(value)
     for word in REMOVED_WORDS:
         if text.startswith(word):
-            reason = text[len(word):].strip(":：,，;；()（）-— ")
+            reason = text[len(word) :].strip(":：,，;；()（）-— ")
             return ListingAction.REMOVED, reason
     if text in LISTED_WORDS:
         return None, ""
@@ -125,6 +126,7 @@ class LedgerPlan:
     projects: list[PlannedProject] = field(default_factory=list)
     listings_new: list[Listing] = field(default_factory=list)
     listings_changed: list[tuple[Listing, dict]] = field(default_factory=list)
+    listings_rechained: list[Listing] = field(default_factory=list)  # only the derived next_period moves
     plans_new: list[AnnualPlan] = field(default_factory=list)
     plans_changed: list[tuple[AnnualPlan, dict]] = field(default_factory=list)
     organizations_new: list[Organization] = field(default_factory=list)
@@ -146,8 +148,15 @@ class LedgerPlan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.new_projects or self.updated_projects or self.listings_new or self.listings_changed
-                    or self.plans_new or self.plans_changed)
+        return not (
+            self.new_projects
+            or self.updated_projects
+            or self.listings_new
+            or self.listings_changed
+            or self.listings_rechained
+            or self.plans_new
+            or self.plans_changed
+        )
 
     def summary(self) -> dict:
         return {
@@ -174,13 +183,19 @@ class LedgerPlan:
         for p in self.updated_projects:
             detail = "；".join(f"{label}: {old or '—'} → {new or '—'}" for label, (old, new) in p.changes.items())
             lines.append({"kind": "update", "row": p.row, "project": p.project.name, "detail": detail})
+        new_ids = {id(p.project) for p in self.new_projects}  # a new project's first listing says nothing more
         for lst in self.listings_new + [lst for lst, _c in self.listings_changed]:
-            if lst.action == ListingAction.LISTED and any(p.project is lst.project and p.is_new
-                                                          for p in self.projects):
+            if lst.action == ListingAction.LISTED and id(lst.project) in new_ids:
                 continue
-            lines.append({"kind": lst.action, "row": getattr(lst, "_row", None), "project": lst.project.name,
-                          "detail": f"{lst.period_id}期 {lst.get_batch_display()}" + (
-                              f"（{lst.reason}）" if lst.reason else "")})
+            lines.append(
+                {
+                    "kind": lst.action,
+                    "row": getattr(lst, "_row", None),
+                    "project": lst.project.name,
+                    "detail": f"{lst.period_id}期 {lst.get_batch_display()}"
+                    + (f"（{lst.reason}）" if lst.reason else ""),
+                }
+            )
         return sorted(lines, key=lambda x: (x["row"] or 0, x["kind"]))
 
 
@@ -207,8 +222,9 @@ class _Context:
             p.enterprise = self.orgs_by_pk[p.enterprise_id]
             p.region = self.region_by_pk[p.region_id]
         self.codes_outside: set[str] = set()
-        self.leaders = {(lead.region_id, lead.name): lead for lead in Leader.objects.filter(
-            region__path__startswith=root.path)}
+        self.leaders = {
+            (lead.region_id, lead.name): lead for lead in Leader.objects.filter(region__path__startswith=root.path)
+        }
         self.leaders_by_name: dict[str, list[Leader]] = defaultdict(list)
         for lead in self.leaders.values():
             self.leaders_by_name[lead.name].append(lead)
@@ -260,8 +276,9 @@ def plan_import(
     data_rows = list(sheet.data_rows())
     plan.rows = len(data_rows)
     if not data_rows:
-        raise ImportFileError(_("The sheet “%(sheet)s” has a header row but no projects under it.")
-                              % {"sheet": sheet.name})
+        raise ImportFileError(
+            _("The sheet “%(sheet)s” has a header row but no projects under it.") % {"sheet": sheet.name}
+        )
 
     seen: dict[tuple, int] = {}
     parsed_rows = []
@@ -404,11 +421,24 @@ def _leader(ctx: _Context, plan: LedgerPlan, name: str, region: Region) -> Leade
 
 
 FIELD_LABELS = {
-    "name": "项目名称", "enterprise_id": "建设单位", "region_id": "所属区域", "industry": "产业类别",
-    "nature": "建设性质", "content": "建设内容及规模", "location": "建设地点", "total_investment": "总投资(万元)",
-    "signed_on": "签约时间", "planned_started_on": "计划开工时间", "started_on": "实际开工时间",
-    "planned_production_on": "计划投产时间", "production_on": "实际投产时间", "effective_on": "达效时间",
-    "leader_id": "责任领导", "responsible_unit_id": "责任单位", "responsible_person": "责任人", "note": "备注",
+    "name": "项目名称",
+    "enterprise_id": "建设单位",
+    "region_id": "所属区域",
+    "industry": "产业类别",
+    "nature": "建设性质",
+    "content": "建设内容及规模",
+    "location": "建设地点",
+    "total_investment": "总投资(万元)",
+    "signed_on": "签约时间",
+    "planned_started_on": "计划开工时间",
+    "started_on": "实际开工时间",
+    "planned_production_on": "计划投产时间",
+    "production_on": "实际投产时间",
+    "effective_on": "达效时间",
+    "leader_id": "责任领导",
+    "responsible_unit_id": "责任单位",
+    "responsible_person": "责任人",
+    "note": "备注",
 }
 
 
@@ -430,8 +460,11 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
             if parsed["action"] == ListingAction.REMOVED:
                 error(row, "调整情况", "调出", _("cannot remove a project that is not in the ledger"))
                 continue
-            missing = [(k, h) for k, h in (("enterprise", "建设单位"), ("total_investment", "总投资(万元)"))
-                       if parsed[k] in (None, "")]
+            missing = [
+                (k, h)
+                for k, h in (("enterprise", "建设单位"), ("total_investment", "总投资(万元)"))
+                if parsed[k] in (None, "")
+            ]
             for _key, header in missing:
                 error(row, header, "", _("a new project needs this value"))
             if missing:
@@ -447,8 +480,13 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
         codes_by_region[region_id] = next_project_codes(region, count)
     for row, parsed in pending_new:
         code = parsed["code"] or codes_by_region[parsed["region"].pk].pop(0)
-        project = Project(code=code, name=parsed["name"], name_key=parsed["name_key"], region=parsed["region"],
-                          total_investment=parsed["total_investment"])
+        project = Project(
+            code=code,
+            name=parsed["name"],
+            name_key=parsed["name_key"],
+            region=parsed["region"],
+            total_investment=parsed["total_investment"],
+        )
         planned.append((row, parsed, project))
 
     for row, parsed, project in planned:
@@ -485,14 +523,29 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
 _NOT_VALIDATED = ["code", "region", "enterprise", "leader", "responsible_unit"]
 
 
-_TEXT_LIMITS = [(f.name, f.max_length) for f in Project._meta.concrete_fields
-                if isinstance(f, CharField) and f.max_length and f.name not in _NOT_VALIDATED]
+_TEXT_LIMITS = [
+    (f.name, f.max_length)
+    for f in Project._meta.concrete_fields
+    if isinstance(f, CharField) and f.max_length and f.name not in _NOT_VALIDATED
+]
 _ALL_FIELDS = [f.name for f in Project._meta.concrete_fields]
 
 
+class _New(str):
+    """A foreign key to an organisation or leader this import creates: its name stands in for the id."""
+
+
 def _tracked(project: Project) -> dict:
-    """The values of the fields an import may change (raw, for comparing)."""
-    return {f: getattr(project, f) for f in FIELD_LABELS}
+    """The values of the fields an import may change (raw, for comparing; a new related object by name)."""
+    out = {}
+    for f in FIELD_LABELS:
+        value = getattr(project, f)
+        if value is None and f.endswith("_id"):
+            related = project._state.fields_cache.get(f.removesuffix("_id"))
+            if related is not None and related.pk is None:
+                value = _New(related.name)
+        out[f] = value
+    return out
 
 
 def _validate(project: Project) -> dict[str, list[str]]:
@@ -516,8 +569,12 @@ def _validate(project: Project) -> dict[str, list[str]]:
 def _display(ctx: _Context, fname: str, value):
     if value is None:
         return ""
-    lookup = {"region_id": ctx.region_by_pk, "enterprise_id": ctx.orgs_by_pk, "responsible_unit_id": ctx.orgs_by_pk,
-              "leader_id": ctx.leaders_by_pk}.get(fname)
+    lookup = {
+        "region_id": ctx.region_by_pk,
+        "enterprise_id": ctx.orgs_by_pk,
+        "responsible_unit_id": ctx.orgs_by_pk,
+        "leader_id": ctx.leaders_by_pk,
+    }.get(fname)
     if lookup is not None:
         obj = lookup.get(value)
         return obj.name if obj is not None else value
@@ -545,20 +602,27 @@ def _apply_fields(ctx: _Context, plan: LedgerPlan, project: Project, parsed: dic
 
 
 def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict) -> None:
-    existing_ids = [p.pk for _r, _d, p in planned if p.pk]
+    by_id = {p.pk: p for _r, _d, p in planned if p.pk}
+    existing_ids = list(by_id)
     stored: dict[int, list[Listing]] = defaultdict(list)
     for start in range(0, len(existing_ids), 2000):
-        for lst in Listing.objects.filter(project_id__in=existing_ids[start:start + 2000]).order_by("period_id"):
+        for lst in Listing.objects.filter(project_id__in=existing_ids[start : start + 2000]).order_by("period_id"):
+            lst.project = by_id[lst.project_id]  # the change record reads its region: no query per listing
             stored[lst.project_id].append(lst)
     for row, parsed, project in planned:
         if id(project) not in row_of:
             continue
         listings = list(stored.get(project.pk, [])) if project.pk else []
         current = next((lst for lst in listings if lst.period_id == parsed["period"]), None)
-        olds = {lst.pk: (lst.batch, lst.action, lst.reason) for lst in listings}
+        olds = {lst.pk: (lst.batch, lst.action, lst.reason, lst.next_period) for lst in listings}
         if current is None:
-            current = Listing(project=project, period_id=parsed["period"], batch=parsed["batch"],
-                              action=parsed["action"] or ListingAction.LISTED, reason=parsed["reason"])
+            current = Listing(
+                project=project,
+                period_id=parsed["period"],
+                batch=parsed["batch"],
+                action=parsed["action"] or ListingAction.LISTED,
+                reason=parsed["reason"],
+            )
             current._row = row
             listings.append(current)
             listings.sort(key=lambda lst: lst.period_id)
@@ -571,22 +635,31 @@ def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict)
             elif current.action == ListingAction.REMOVED:
                 current.action, current.reason = ListingAction.LISTED, ""
             current._row = row
-        derive_actions(listings)  # listed vs converted follows from the listing before each one
+        derive_listing_chain(listings)  # listed vs converted, and next_period, follow from the order
         for lst in listings:
-            if lst.pk and olds[lst.pk] != (lst.batch, lst.action, lst.reason):
-                lst._row = getattr(lst, "_row", row)
-                plan.listings_changed.append((lst, {"before": olds[lst.pk]}))
+            if not lst.pk or olds[lst.pk] == (lst.batch, lst.action, lst.reason, lst.next_period):
+                continue
+            if olds[lst.pk][:3] == (lst.batch, lst.action, lst.reason):
+                plan.listings_rechained.append(lst)
+                continue
+            lst._row = getattr(lst, "_row", row)
+            plan.listings_changed.append((lst, {"before": olds[lst.pk]}))
 
 
 def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
-    wanted = [(p, ctx.periods[d["period"]].date.year, d["annual_plan"]) for _r, d, p in planned
-              if d.get("annual_plan") is not None]
+    wanted = [
+        (p, ctx.periods[d["period"]].date.year, d["annual_plan"])
+        for _r, d, p in planned
+        if d.get("annual_plan") is not None
+    ]
     if not wanted:
         return
-    ids = [p.pk for p, _y, _a in wanted if p.pk]
+    by_id = {p.pk: p for p, _y, _a in wanted if p.pk}
+    ids = list(by_id)
     stored = {}
     for start in range(0, len(ids), 2000):
-        for ap in AnnualPlan.objects.filter(project_id__in=ids[start:start + 2000]):
+        for ap in AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000]):
+            ap.project = by_id[ap.project_id]
             stored[(ap.project_id, ap.year)] = ap
     for project, year, amount in wanted:
         ap = stored.get((project.pk, year)) if project.pk else None
@@ -619,13 +692,17 @@ def apply_plan(plan: LedgerPlan) -> dict:
     records += [build_record(p, ChangeAction.CREATE, None, snapshot(p)) for p in new]
     updated = plan.updated_projects
     if updated:
-        fields = [f.name for f in Project._meta.concrete_fields if f.name not in ("id", "created")]
+        # Write only the columns some row changes: an UPDATE of every column is most of the import's time.
+        names = {f.attname: f.name for f in Project._meta.concrete_fields}
+        changed = {names[k] for p in updated for k in p.before if k in names}  # before: the changed fields
         now = datetime.datetime.now(datetime.UTC)
         for p in updated:
             p.project.last_updated = now
-        Project.objects.bulk_update([p.project for p in updated], fields, batch_size=500)
+        Project.objects.bulk_update([p.project for p in updated], sorted(changed | {"last_updated"}), batch_size=500)
         records += [
-            build_record(p.project, ChangeAction.UPDATE, p.before, {f: jsonable(getattr(p.project, f)) for f in p.before})
+            build_record(
+                p.project, ChangeAction.UPDATE, p.before, {f: jsonable(getattr(p.project, f)) for f in p.before}
+            )
             for p in updated
         ]
 
@@ -637,13 +714,24 @@ def apply_plan(plan: LedgerPlan) -> dict:
         now = datetime.datetime.now(datetime.UTC)
         for lst, _c in plan.listings_changed:
             lst.last_updated = now
-        Listing.objects.bulk_update([lst for lst, _c in plan.listings_changed], ["batch", "action", "reason",
-                                                                               "last_updated"], batch_size=500)
+        Listing.objects.bulk_update(
+            [lst for lst, _c in plan.listings_changed],
+            ["batch", "action", "reason", "next_period", "last_updated"],
+            batch_size=500,
+        )
         for lst, change in plan.listings_changed:
-            batch, action, reason = change["before"]
-            records.append(build_record(lst, ChangeAction.UPDATE,
-                                        {"batch": batch, "action": action, "reason": reason},
-                                        {"batch": lst.batch, "action": lst.action, "reason": lst.reason}))
+            batch, action, reason, _next = change["before"]
+            records.append(
+                build_record(
+                    lst,
+                    ChangeAction.UPDATE,
+                    {"batch": batch, "action": action, "reason": reason},
+                    {"batch": lst.batch, "action": lst.action, "reason": lst.reason},
+                )
+            )
+
+    # The derived next_period of listings whose neighbours changed: not a change anyone made, so not logged.
+    Listing.objects.bulk_update(plan.listings_rechained, ["next_period"], batch_size=500)
 
     for ap in plan.plans_new:
         ap.project = ap.project
@@ -653,7 +741,9 @@ def apply_plan(plan: LedgerPlan) -> dict:
         for ap, _c in plan.plans_changed:
             ap.last_updated = datetime.datetime.now(datetime.UTC)
         AnnualPlan.objects.bulk_update([ap for ap, _c in plan.plans_changed], ["amount", "last_updated"])
-        records += [build_record(ap, ChangeAction.UPDATE, {"amount": str(c["before"])}, {"amount": str(ap.amount)})
-                    for ap, c in plan.plans_changed]
+        records += [
+            build_record(ap, ChangeAction.UPDATE, {"amount": str(c["before"])}, {"amount": str(ap.amount)})
+            for ap, c in plan.plans_changed
+        ]
     bulk_records(records)
     return plan.summary()

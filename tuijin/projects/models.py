@@ -44,9 +44,14 @@ class Period(ChangeLoggedModel):
         later = others.filter(number__gt=self.number, date__lte=self.date).order_by("number").first()
         clash = earlier or later
         if clash:
-            raise ValidationError({"date": _("%(this)s must fall after earlier periods and before later ones: "
-                                             "%(other)s is on %(date)s.")
-                                   % {"this": period_name(self.number), "other": clash, "date": clash.date}})
+            raise ValidationError(
+                {
+                    "date": _(
+                        "%(this)s must fall after earlier periods and before later ones: %(other)s is on %(date)s."
+                    )
+                    % {"this": period_name(self.number), "other": clash, "date": clash.date}
+                }
+            )
 
     def save(self, *args, **kwargs):
         if not self.name:
@@ -62,23 +67,47 @@ class ProjectQuerySet(RestrictedQuerySet):
 class Project(ChangeLoggedModel):
     """A key project in the ledger (项目台账), with its lifecycle milestones."""
 
-    code = models.CharField(_("project code"), max_length=40, unique=True, blank=True,
-                            help_text=_("Stable code; assigned automatically when left empty."))
+    code = models.CharField(
+        _("project code"),
+        max_length=40,
+        unique=True,
+        blank=True,
+        help_text=_("Stable code; assigned automatically when left empty."),
+    )
     name = models.CharField(_("project name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
-    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
-                               related_name="projects")
-    enterprise = models.ForeignKey("accounts.Organization", verbose_name=_("enterprise"), on_delete=models.PROTECT,
-                                   related_name="projects", limit_choices_to={"kind": "enterprise"})
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="projects"
+    )
+    enterprise = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"kind": "enterprise"},
+    )
     industry = models.CharField(_("industry"), max_length=50, blank=True, db_index=True)
-    nature = models.CharField(_("construction type"), max_length=20, blank=True,
-                              help_text=_("新建, 扩建, 改建, 技改 …"))
+    nature = models.CharField(
+        _("construction type"), max_length=20, blank=True, help_text=_("新建, 扩建, 改建, 技改 …")
+    )
     content = models.TextField(_("content and scale"), blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     total_investment = MoneyField(_("total investment (万元)"))
 
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
@@ -88,11 +117,23 @@ class Project(ChangeLoggedModel):
     production_on = models.DateField(_("in production on"), null=True, blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
 
-    leader = models.ForeignKey("accounts.Leader", verbose_name=_("responsible leader"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="projects")
-    responsible_unit = models.ForeignKey("accounts.Organization", verbose_name=_("responsible unit"),
-                                         on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="responsible_for", limit_choices_to={"kind": "department"})
+    leader = models.ForeignKey(
+        "accounts.Leader",
+        verbose_name=_("responsible leader"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    responsible_unit = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+        limit_choices_to={"kind": "department"},
+    )
     responsible_person = models.CharField(_("responsible person"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -105,11 +146,13 @@ class Project(ChangeLoggedModel):
         verbose_name_plural = _("projects")
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "name_key"], name="project_unique_name_in_region",
+                fields=["region", "name_key"],
+                name="project_unique_name_in_region",
                 violation_error_message=_("A project with this name already exists in this region."),
             ),
             models.CheckConstraint(
-                condition=Q(total_investment__gte=0), name="project_total_investment_not_negative",
+                condition=Q(total_investment__gte=0),
+                name="project_total_investment_not_negative",
                 violation_error_message=_("Total investment cannot be negative."),
             ),
         ]
@@ -135,8 +178,10 @@ class Project(ChangeLoggedModel):
         for (f1, d1), (f2, d2) in zip(dated, dated[1:], strict=False):
             if d2 < d1:
                 errors[f2] = _("%(later)s (%(d2)s) cannot be before %(earlier)s (%(d1)s).") % {
-                    "later": self._meta.get_field(f2).verbose_name, "d2": d2,
-                    "earlier": self._meta.get_field(f1).verbose_name, "d1": d1,
+                    "later": self._meta.get_field(f2).verbose_name,
+                    "d2": d2,
+                    "earlier": self._meta.get_field(f1).verbose_name,
+                    "d1": d1,
                 }
         if errors:
             raise ValidationError(errors)
@@ -166,25 +211,36 @@ def next_project_codes(region, count: int) -> list[str]:
     """`count` fresh codes for new projects in `region`: {region code}-{sequence}."""
     prefix = f"{region.code}-"
     existing = Project.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    top = max((int(c[len(prefix):]) for c in existing if c[len(prefix):].isdigit()), default=0)
+    top = max((int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()), default=0)
     return [f"{prefix}{top + i:05d}" for i in range(1, count + 1)]
 
 
 class Listing(ChangeLoggedModel):
     """A project's entry in one period's list: listed, converted from another batch, or removed (调出)."""
 
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
-                                related_name="listings")
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="listings")
     # Keyed by the period number, so "latest listing up to period N" needs no join.
-    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, to_field="number",
-                               db_column="period_number", related_name="listings")
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        to_field="number",
+        db_column="period_number",
+        related_name="listings",
+    )
     batch = models.CharField(_("batch"), max_length=12, choices=Batch.choices)
-    action = models.CharField(_("adjustment"), max_length=10, choices=ListingAction.choices,
-                              default=ListingAction.LISTED)
+    action = models.CharField(
+        _("adjustment"), max_length=10, choices=ListingAction.choices, default=ListingAction.LISTED
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # The number of the period of the project's next listing (NULL: this is its latest). Derived with the action in
+    # services.derive_listing_chain; it makes "the listing current as of period N" a range test instead of a
+    # correlated subquery: period <= N and (next_period is NULL or next_period > N).
+    next_period = models.PositiveSmallIntegerField(_("next listing's period"), null=True, blank=True, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(region_path="project__region__path", enterprise="project__enterprise_id")
+    _changelog_ignore = ("created", "last_updated", "next_period")
 
     class Meta:
         ordering = ["project", "period"]
@@ -192,14 +248,42 @@ class Listing(ChangeLoggedModel):
         verbose_name_plural = _("listings")
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "period"], name="listing_one_per_project_period",
+                fields=["project", "period"],
+                name="listing_one_per_project_period",
                 violation_error_message=_("This project is already on this period's list."),
             )
         ]
-        indexes = [models.Index(fields=["period", "batch"], name="listing_period_batch_idx")]
+        indexes = [
+            models.Index(fields=["period", "batch"], name="listing_period_batch_idx"),
+            models.Index(fields=["project", "period", "next_period"], name="listing_chain_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.period_id} · {self.get_batch_display()}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        relink_listings(self.project_id)
+
+    def delete(self, *args, **kwargs):
+        project_id = self.project_id
+        result = super().delete(*args, **kwargs)
+        relink_listings(project_id)
+        return result
+
     def change_scope_path(self) -> str:
         return self.project.region.path
+
+
+def relink_listings(project_id: int) -> None:
+    """Keep `next_period` true for one project, whichever door a listing came in by (bulk writers that bypass
+    save() set it themselves through services.derive_listing_chain). It is derived, so it is not change-logged."""
+    listings = list(
+        Listing.objects.filter(project_id=project_id)
+        .order_by("period_id")
+        .values_list("pk", "period_id", "next_period")
+    )
+    for i, (pk, _period, current) in enumerate(listings):
+        wanted = listings[i + 1][1] if i + 1 < len(listings) else None
+        if current != wanted:
+            Listing.objects.filter(pk=pk).update(next_period=wanted)

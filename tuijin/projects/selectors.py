@@ -10,7 +10,19 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, IntegerField, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 
 from tuijin.core.fields import CENT
 
@@ -41,32 +53,65 @@ def latest_period_number(as_of: datetime.date) -> int | None:
     return Period.objects.filter(date__lte=as_of).aggregate(n=Max("number"))["n"]
 
 
-def _listing_batch(listings):
-    """The listing's batch, or NULL when the listing removed the project."""
-    return listings.values(b=Case(When(action=ListingAction.REMOVED, then=Value(None)), default=F("batch")))[:1]
+IN_LIST = (ListingAction.LISTED, ListingAction.CONVERTED)
+
+
+def _listing_condition(scope: Scope) -> Q | None:
+    """The join condition that picks each project's one listing in the scope (None: no period held yet)."""
+    if scope.period is not None:
+        return Q(listings__period_id=scope.period)
+    last = latest_period_number(scope.as_of)
+    if last is None:
+        return None
+    # services.derive_listing_chain keeps next_period: the listing current at period N is the one with
+    # period <= N whose next listing, if any, comes after N.
+    return Q(listings__period_id__lte=last) & (
+        Q(listings__next_period__isnull=True) | Q(listings__next_period__gt=last)
+    )
+
+
+def _nothing_listed(qs, period_number: bool):
+    qs = qs.annotate(batch=Value(None, output_field=CharField()))
+    if period_number:
+        qs = qs.annotate(listed_period=Value(None, output_field=IntegerField()))
+    return qs
 
 
 def with_batch(qs, scope: Scope, *, period_number: bool = False):
-    """Annotate `batch` (NULL = not in the list) and, on request, `listed_period` for each project."""
-    if scope.period is not None:
-        listings = Listing.objects.filter(project=OuterRef("pk"), period_id=scope.period)
-    else:
-        last = latest_period_number(scope.as_of)
-        if last is None:  # no period held yet: nothing is listed
-            qs = qs.annotate(batch=Value(None, output_field=CharField()))
-            if period_number:
-                qs = qs.annotate(listed_period=Value(None, output_field=IntegerField()))
-            return qs
-        listings = Listing.objects.filter(project=OuterRef("pk"), period_id__lte=last).order_by("-period_id")
-    qs = qs.annotate(batch=Subquery(_listing_batch(listings)))
+    """Every project of `qs`, annotated with its `batch` in the scope's list (NULL = not in it) and, on
+    request (exports), the listing that decides it: `listed_period`, `listing_batch`, `listing_action`,
+    `listing_reason` — so a removed project exports as 调出 with its batch and reason."""
+    condition = _listing_condition(scope)
+    if condition is None:
+        return _nothing_listed(qs, period_number)
+    qs = qs.annotate(
+        listing_now=FilteredRelation("listings", condition=condition),
+        batch=Case(
+            When(listing_now__action=ListingAction.REMOVED, then=Value(None)),
+            default=F("listing_now__batch"),
+            output_field=CharField(),
+        ),
+    )
     if period_number:
-        qs = qs.annotate(listed_period=Subquery(listings.values("period_id")[:1]))
+        qs = qs.annotate(
+            listed_period=F("listing_now__period_id"),
+            listing_batch=F("listing_now__batch"),
+            listing_action=F("listing_now__action"),
+            listing_reason=F("listing_now__reason"),
+        )
     return qs
 
 
 def portfolio(qs, scope: Scope, *, period_number: bool = False):
-    """Projects of `qs` in the scope's list, annotated with their `batch`."""
-    return with_batch(qs, scope, period_number=period_number).filter(batch__isnull=False)
+    """The projects of `qs` in the scope's list, annotated with their `batch` (and `listed_period`)."""
+    condition = _listing_condition(scope)
+    if condition is None:
+        return _nothing_listed(qs.none(), period_number)
+    qs = qs.annotate(listing_now=FilteredRelation("listings", condition=condition)).filter(
+        listing_now__action__in=IN_LIST
+    )
+    qs = qs.annotate(batch=F("listing_now__batch"))
+    return qs.annotate(listed_period=F("listing_now__period_id")) if period_number else qs
 
 
 def with_annual_plan(qs, year: int):
@@ -86,8 +131,15 @@ def _figures_aggregates(as_of: datetime.date) -> dict:
 
 
 def _empty_figures() -> dict:
-    return {"count": 0, "total_investment": Decimal("0.00"), "annual_plan": Decimal("0.00"),
-            "signed": 0, "started": 0, "in_production": 0, "effective": 0}
+    return {
+        "count": 0,
+        "total_investment": Decimal("0.00"),
+        "annual_plan": Decimal("0.00"),
+        "signed": 0,
+        "started": 0,
+        "in_production": 0,
+        "effective": 0,
+    }
 
 
 def _clean(row: dict) -> dict:
@@ -110,7 +162,7 @@ def campaign_stats(qs, scope: Scope) -> dict:
     `qs` is already restricted to what the reader may see and to the region asked for.
     """
     rows = (
-        with_annual_plan(with_batch(qs, scope), scope.as_of.year)
+        with_annual_plan(portfolio(qs, scope), scope.as_of.year)
         .order_by()
         .values("batch")
         .annotate(**_figures_aggregates(scope.as_of))
@@ -165,8 +217,7 @@ def breakdown(qs, scope: Scope, field: str) -> list[dict]:
         .order_by("-count", field)
     )
     return [
-        {"key": r[field] or "", "count": r["count"], "total_investment": (r["total_investment"] or 0)}
-        for r in rows
+        {"key": r[field] or "", "count": r["count"], "total_investment": (r["total_investment"] or 0)} for r in rows
     ]
 
 
@@ -189,17 +240,20 @@ def by_period(qs) -> list[dict]:
 
 def lifecycle_funnel(qs, scope: Scope) -> list[tuple[str, int]]:
     """How many projects of the scope's list have reached each milestone by the scope's date."""
-    row = portfolio(qs, scope).order_by().aggregate(
-        listed=Count("pk"), **{k: Count("pk", filter=Q(**{f"{f}__lte": scope.as_of})) for k, f in
-                               MILESTONE_COUNTS.items()}
+    row = (
+        portfolio(qs, scope)
+        .order_by()
+        .aggregate(
+            listed=Count("pk"),
+            **{k: Count("pk", filter=Q(**{f"{f}__lte": scope.as_of})) for k, f in MILESTONE_COUNTS.items()},
+        )
     )
     return [(k, row[k]) for k in ("listed", *MILESTONE_COUNTS)]
 
 
 def project_queryset_for(user):
     """Projects `user` may see, with what the ledger page shows of them."""
-    return Project.objects.restrict(user, "view").select_related("region", "enterprise", "leader",
-                                                                  "responsible_unit")
+    return Project.objects.restrict(user, "view").select_related("region", "enterprise", "leader", "responsible_unit")
 
 
 def campaign_payload(qs, scope: Scope, *, region=None) -> dict:

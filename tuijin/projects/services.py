@@ -14,15 +14,23 @@ from .choices import ListingAction
 from .models import Listing, Period, Project
 
 
-def derive_actions(listings: list[Listing]) -> None:
-    """Listed vs converted: a listing in a different batch from the project's previous listing is a
-    conversion (转化). Removals stay removals. `listings` are one project's, in period order."""
+def derive_listing_chain(listings: list[Listing]) -> None:
+    """What follows from one project's listings in period order, set on each:
+
+    - the action: a listing in a different batch from the project's previous listing is a conversion (转化),
+      otherwise it is listed (列入); removals (调出) stay removals;
+    - `next_period`: the period number of the following listing (None for the latest).
+    """
     previous = None
-    for listing in listings:
+    for i, listing in enumerate(listings):
         if listing.action != ListingAction.REMOVED:
             converted = previous is not None and previous.batch != listing.batch
             listing.action = ListingAction.CONVERTED if converted else ListingAction.LISTED
+        listing.next_period = listings[i + 1].period_id if i + 1 < len(listings) else None
         previous = listing
+
+
+derive_actions = derive_listing_chain  # the importer's name for it
 
 
 def save_checked(user, obj, action: str):
@@ -46,8 +54,9 @@ def region_create(*, code: str, name: str, parent: Region | None = None, user=No
 
 
 @transaction.atomic
-def listing_set(*, project: Project, period: Period, batch: str, removed: bool = False, reason: str = "",
-                user=None) -> Listing:
+def listing_set(
+    *, project: Project, period: Period, batch: str, removed: bool = False, reason: str = "", user=None
+) -> Listing:
     """List `project` in `period`'s `batch` (or remove it, with a reason); re-derive conversions."""
     if user is not None and not can(user, Action.CHANGE, project):
         raise PermissionDenied
@@ -60,7 +69,7 @@ def listing_set(*, project: Project, period: Period, batch: str, removed: bool =
     listing.batch = batch
     listing.action = ListingAction.REMOVED if removed else ListingAction.LISTED
     listing.reason = reason if removed else ""
-    derive_actions(listings)
+    derive_listing_chain(listings)
     for lst in listings:
         lst.full_clean(validate_unique=lst.pk is None)
         lst.save()  # saves only write a change record when a field really changed
@@ -74,6 +83,6 @@ def listing_delete(*, listing: Listing, user=None) -> None:
     project = listing.project
     listing.delete()
     rest = list(project.listings.order_by("period_id"))
-    derive_actions(rest)
+    derive_listing_chain(rest)
     for lst in rest:
         lst.save()

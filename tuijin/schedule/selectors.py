@@ -10,6 +10,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from tuijin.projects.models import Project
 
 from . import cpm
@@ -142,39 +144,44 @@ def schedule_payload(project: Project, result: cpm.Schedule, rows: list[dict] | 
     }
 
 
-def zone_warnings(projects, *, as_of: datetime.date, calendar: WorkCalendar | None = None) -> dict:
-    """Red and yellow nodes of every project in `projects` (a queryset), worst first, with days late.
-
-    Loads the whole zone in four queries and runs the engine per project (the benchmark: 20,000 projects
-    in seconds). A project whose network cannot be scheduled is listed under `errors`.
-    """
-    calendar = calendar or load_calendar()
-    project_rows = list(projects.values("id", "code", "name", "region__path", "leader__name", *MILESTONE_FIELDS))
-    ids = [p["id"] for p in project_rows]
+def _load_networks(ids: list[int]) -> tuple[dict, dict, dict]:
+    """Every node, link and target of the projects `ids`, in three queries per 2,000 projects. Links and
+    targets are read by node id and named from the nodes already loaded (no joins on names)."""
     by_project: dict[int, list[dict]] = defaultdict(list)
     links: dict[int, list[cpm.Link]] = defaultdict(list)
     targets: dict[int, list[cpm.Target]] = defaultdict(list)
     for chunk in _chunks(ids, 2000):
+        names: dict[int, tuple[int, str]] = {}
         for row in (
             ProjectNode.objects.filter(project_id__in=chunk).order_by("project_id", "order", "id").values(*_NODE_FIELDS)
         ):
             by_project[row["project_id"]].append(row)
-        for pid, p, s, t, lag in (
+            names[row["id"]] = (row["project_id"], row["name"])
+        for p, s, t, lag in (
             NodeDependency.objects.filter(successor__project_id__in=chunk)
             .order_by("id")
-            .values_list("successor__project_id", "predecessor__name", "successor__name", "type", "lag")
+            .values_list("predecessor_id", "successor_id", "type", "lag")
         ):
-            links[pid].append(cpm.Link(p, s, t, lag))
-        for pid, name, date, kind in ScheduleTarget.objects.filter(project_id__in=chunk).values_list(
-            "project_id", "node__name", "date", "kind"
+            pid, succ = names[s]
+            links[pid].append(cpm.Link(names[p][1], succ, t, lag))
+        for pid, node_id, date, kind in ScheduleTarget.objects.filter(project_id__in=chunk).values_list(
+            "project_id", "node_id", "date", "kind"
         ):
-            targets[pid].append(cpm.Target(name, date, kind))
+            targets[pid].append(cpm.Target(names[node_id][1], date, kind))
+    return by_project, links, targets
+
+
+def scheduled_projects(project_rows: list[dict], *, as_of: datetime.date, calendar: WorkCalendar | None = None):
+    """Schedule many projects at once: yields (project row, node rows, Schedule or ScheduleError) for each
+    project of `project_rows` (dicts with id, region__path and the milestone dates); node rows are empty and
+    the schedule None for a project without a checklist."""
+    calendar = calendar or load_calendar()
+    by_project, links, targets = _load_networks([p["id"] for p in project_rows])
     settings = {s.region.path: s for s in ScheduleSetting.objects.select_related("region")}
-    items, errors = [], []
-    red = yellow = 0
     for p in project_rows:
         rows = by_project.get(p["id"])
         if not rows:
+            yield p, [], None
             continue
         dates = {f: p[f] for f in MILESTONE_FIELDS}
         nodes = [_engine_node(r, dates) for r in rows]
@@ -188,7 +195,27 @@ def zone_warnings(projects, *, as_of: datetime.date, calendar: WorkCalendar | No
                 rules=_rules_from(settings, p["region__path"]),
             )
         except cpm.ScheduleError as exc:
-            errors.append({"project": p["name"], "project_code": p["code"], "error": exc.message, "nodes": exc.nodes})
+            yield p, rows, exc
+            continue
+        yield p, rows, result
+
+
+def zone_warnings(projects, *, as_of: datetime.date, calendar: WorkCalendar | None = None) -> dict:
+    """Red and yellow nodes of every project in `projects` (a queryset), worst first, with days late.
+
+    Loads the whole zone in four queries and runs the engine per project (the benchmark: 20,000 projects
+    in seconds). A project whose network cannot be scheduled is listed under `errors`.
+    """
+    project_rows = list(projects.values("id", "code", "name", "region__path", "leader__name", *MILESTONE_FIELDS))
+    items, errors = [], []
+    red = yellow = 0
+    for p, rows, result in scheduled_projects(project_rows, as_of=as_of, calendar=calendar):
+        if result is None:
+            continue
+        if isinstance(result, cpm.ScheduleError):
+            errors.append(
+                {"project": p["name"], "project_code": p["code"], "error": result.message, "nodes": result.nodes}
+            )
             continue
         for row, n in zip(rows, result.nodes, strict=True):
             if n.status not in (cpm.RED, cpm.YELLOW):
@@ -218,3 +245,172 @@ def zone_warnings(projects, *, as_of: datetime.date, calendar: WorkCalendar | No
 def _chunks(seq: list, size: int):
     for i in range(0, len(seq), size):
         yield seq[i : i + size]
+
+
+# --- charts and the warning board ---------------------------------------------------------------------------
+
+# The key nodes the portfolio Gantt shows for every project, in order. 签约/开工/投产/达效 are the ledger's
+# milestones (read from the project when it has no checklist); 主体封顶 and 竣工验收 come from the checklist.
+KEY_NODES = ("签约", "开工", "主体封顶", "竣工验收", "投产", "达效")
+KEY_SHORT = ("签", "开", "封", "竣", "投", "达")  # the one character drawn in each key node's marker
+_KEY_BY_MILESTONE = {
+    Milestone.SIGNED: "签约",
+    Milestone.STARTED: "开工",
+    Milestone.PRODUCTION: "投产",
+    Milestone.EFFECTIVE: "达效",
+}
+
+
+def project_gantt(result: cpm.Schedule, nodes: list[ProjectNode], links: list[NodeDependency], baseline=None) -> dict:
+    """The project Gantt's data: one entry per node (forecast, actual, latest window, plan, baseline, level,
+    critical) and the links as index pairs. `nodes` are the checklist's rows in the schedule's order."""
+    base = {b.name: b for b in baseline.nodes.all()} if baseline is not None else {}
+    index = {n.name: i for i, n in enumerate(result.nodes)}
+    out = []
+    for n, row in zip(result.nodes, nodes, strict=True):
+        b = base.get(n.name)
+        out.append(
+            {
+                "name": n.name,
+                "unit": row.responsible_unit.name if row.responsible_unit_id else "",
+                "duration": n.duration,
+                "status": n.status,
+                "critical": n.critical,
+                "milestone": bool(row.milestone) or n.duration == 0,
+                "es": _iso(n.earliest_start),
+                "ef": _iso(n.earliest_finish),
+                "ls": _iso(n.latest_start),
+                "lf": _iso(n.latest_finish),
+                "as": _iso(n.actual_start),
+                "af": _iso(n.actual_finish),
+                "ps": _iso(row.planned_start),
+                "pf": _iso(row.planned_finish),
+                "bs": _iso(b.start) if b else None,
+                "bf": _iso(b.finish) if b else None,
+                "float": n.total_float,
+                "late": n.days_late,
+            }
+        )
+    target = result.targets[0] if result.targets else None
+    return {
+        "as_of": result.as_of.isoformat(),
+        "target": {"node": index.get(target.node), "date": target.date.isoformat()} if target else None,
+        "nodes": out,
+        "links": [
+            [index[link.predecessor.name], index[link.successor.name], link.type, link.lag]
+            for link in links
+            if link.predecessor.name in index and link.successor.name in index
+        ],
+        "baseline": baseline.name if baseline is not None else None,
+    }
+
+
+def _ledger_key_dates(p: dict) -> list[list]:
+    """Key dates of a project without a checklist: the ledger's actual dates, else its planned ones."""
+    out = []
+    planned = {Milestone.STARTED: p.get("planned_started_on"), Milestone.PRODUCTION: p.get("planned_production_on")}
+    for field, key in _KEY_BY_MILESTONE.items():
+        actual = p.get(field)
+        if actual is not None:
+            out.append([KEY_NODES.index(key), actual.isoformat(), 1, cpm.DONE])
+        elif planned.get(field) is not None:
+            out.append([KEY_NODES.index(key), planned[field].isoformat(), 0, ""])
+    return out
+
+
+def portfolio_gantt(projects, *, as_of: datetime.date, group: str = "") -> dict:
+    """Every project's key nodes (KEY_NODES) for the portfolio Gantt, grouped by batch or leader.
+
+    `projects` is a queryset (already restricted and filtered; annotated with `batch` when grouping by batch).
+    Loads everything in a handful of queries, then schedules each project with a checklist: a key node's date
+    is its actual finish, else its forecast (earliest) finish. Rows are compact lists, so 2,000 projects make a
+    few hundred kilobytes of JSON."""
+    from tuijin.projects.choices import Batch
+
+    fields = ["id", "code", "name", "region__path", "leader__name", "planned_started_on", "planned_production_on"]
+    if group == "batch":
+        fields.append("batch")
+    project_rows = list(projects.values(*fields, *MILESTONE_FIELDS))
+    rows = []
+    counts = {cpm.RED: 0, cpm.YELLOW: 0, cpm.GREEN: 0, cpm.DONE: 0}
+    for p, node_rows, result in scheduled_projects(project_rows, as_of=as_of):
+        level, short, marks = "", 0, []
+        if isinstance(result, cpm.Schedule):
+            level, short = result.status, result.days_short
+            counts[level] += 1
+            for row, n in zip(node_rows, result.nodes, strict=True):
+                key = _KEY_BY_MILESTONE.get(row["milestone"]) if row["milestone"] else None
+                key = key or (n.name if n.name in KEY_NODES else None)
+                if key is None:
+                    continue
+                done = n.actual_finish is not None
+                when = n.actual_finish or n.earliest_finish
+                if when is not None:
+                    marks.append([KEY_NODES.index(key), when.isoformat(), 1 if done else 0, n.status])
+        else:
+            if isinstance(result, cpm.ScheduleError):
+                level = "error"
+            marks = _ledger_key_dates(p)
+        if group == "batch":
+            name = Batch(p["batch"]).label if p.get("batch") else _("Not listed")
+        elif group == "leader":
+            name = p["leader__name"] or _("No leader")
+        else:
+            name = ""
+        rows.append(
+            {
+                "id": p["id"],
+                "code": p["code"],
+                "name": p["name"],
+                "group": str(name),
+                "level": level,
+                "short": short,
+                "m": sorted(marks, key=lambda m: m[1]),
+            }
+        )
+    if group == "batch":
+        order = {label: i for i, label in enumerate([str(b.label) for b in Batch] + [str(_("Not listed"))])}
+        rows.sort(key=lambda r: (order.get(r["group"], 99), r["code"]))
+    elif group:
+        rows.sort(key=lambda r: (r["group"] == str(_("No leader")), r["group"], r["code"]))
+    else:
+        rows.sort(key=lambda r: r["code"])
+    return {
+        "as_of": as_of.isoformat(),
+        "key_nodes": list(KEY_NODES),
+        "key_short": list(KEY_SHORT),
+        "rows": rows,
+        "counts": counts,
+    }
+
+
+def warning_board(payload: dict) -> dict:
+    """`zone_warnings`' items grouped by responsible unit and by leader, the groups with most red first."""
+
+    def grouped(key: str, empty: str) -> list[dict]:
+        groups: dict[str, dict] = {}
+        for item in payload["items"]:
+            name = item[key] or empty
+            g = groups.setdefault(name, {"name": name, "red": 0, "yellow": 0, "items": []})
+            g[item["level"]] += 1
+            g["items"].append(item)
+        for g in groups.values():  # a project's nodes together, the project with the latest node first
+            worst: dict[int, tuple] = {}
+            for i in g["items"]:
+                rank = (cpm.LEVEL_RANK[i["level"]], i["days_late"])
+                worst[i["project_id"]] = max(worst.get(i["project_id"], rank), rank)
+            g["items"].sort(
+                key=lambda i: (
+                    tuple(-v for v in worst[i["project_id"]]),
+                    i["project_code"],
+                    -cpm.LEVEL_RANK[i["level"]],
+                    -i["days_late"],
+                )
+            )
+            g["projects"] = len(worst)
+        return sorted(groups.values(), key=lambda g: (-g["red"], -g["yellow"], g["name"]))
+
+    return {
+        "by_unit": grouped("responsible_unit", str(_("No responsible unit"))),
+        "by_leader": grouped("leader", str(_("No leader"))),
+    }

@@ -72,6 +72,20 @@ def may_report(user, node: ProjectNode) -> bool:
     return False
 
 
+def reportable_node_ids(user, project: Project, nodes) -> set[int]:
+    """The ids among `nodes` (of `project`) that `user` may report progress on: the rule of `may_report`,
+    decided for a whole checklist with at most two queries instead of two per node."""
+    if user is None or can(user, Action.CHANGE, project):
+        return {n.pk for n in nodes}
+    if not can(user, Action.VIEW, project) or not can(user, Action.VIEW, ProjectNode):
+        return set()
+    if user.role == Role.DEPARTMENT and user.organization_id:
+        return {n.pk for n in nodes if n.responsible_unit_id == user.organization_id}
+    if user.role == Role.ENTERPRISE and user.organization_id and project.enterprise_id == user.organization_id:
+        return {n.pk for n in nodes}
+    return set()
+
+
 def resolve_unit(project: Project, department: str) -> Organization | None:
     """The organisation a template's department name means for this project: 建设单位 is the project's
     enterprise; otherwise a department of the project's region or an ancestor, matched by name or by the

@@ -43,8 +43,12 @@ def make(model, base):
     return Region(code="410174", name="航空港区", parent=base["regions"]["zhengzhou"])
 
 
-CHANGES = {Project: ("total_investment", Decimal("250.50"), "250.50"), Listing: ("batch", "started", "started"),
-           Period: ("name", "第二期（补）", "第二期（补）"), Region: ("name", "郑州航空港区", "郑州航空港区")}  # fmt: skip
+CHANGES = {
+    Project: ("total_investment", Decimal("250.50"), "250.50"),
+    Listing: ("batch", "started", "started"),
+    Period: ("name", "第二期（补）", "第二期（补）"),
+    Region: ("name", "郑州航空港区", "郑州航空港区"),
+}
 
 
 @pytest.mark.parametrize("model", [Project, Listing, Period, Region])

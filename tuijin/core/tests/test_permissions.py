@@ -43,7 +43,7 @@ def test_listing_view_follows_the_project(zone, role):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("superuser", 3), ("admin", 3), ("admin_out", 1), ("leader", 0), ("department", 0), ("enterprise", 0),
+    [("superuser", 4), ("admin", 3), ("admin_out", 1), ("leader", 0), ("department", 0), ("enterprise", 0),
      ("viewer", 0), ("enterprise_out", 0)],
 )  # fmt: skip
 @pytest.mark.parametrize("action", [Action.ADD, Action.CHANGE, Action.DELETE])

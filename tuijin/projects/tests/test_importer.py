@@ -23,8 +23,8 @@ from tuijin.core.testing import organization, period, project, region_tree
 from tuijin.investment.models import AnnualPlan
 from tuijin.projects.importer import apply_plan, plan_import
 from tuijin.projects.models import Listing, Project
-from tuijin.projects.tests.builders import write_ledger
 from tuijin.projects.services import listing_set
+from tuijin.projects.tests.builders import write_ledger
 
 H = ["项目名称", "建设单位", "批次", "期次", "总投资(万元)"]  # the required columns
 
@@ -104,7 +104,12 @@ def test_first_import_creates_projects_with_every_column(base, tmp_path):
     assert (p.name, p.region.code, p.enterprise.name, p.enterprise.kind) == (
         "新能源汽车零部件项目", "410171", "河南甲汽车有限公司", "enterprise",
     )  # fmt: skip
-    assert (p.industry, p.nature, p.content, p.location) == ("汽车及零部件", "新建", "年产50万套零部件", "经开区第九大街")
+    assert (p.industry, p.nature, p.content, p.location) == (
+        "汽车及零部件",
+        "新建",
+        "年产50万套零部件",
+        "经开区第九大街",
+    )
     assert p.total_investment == Decimal("52000.50")
     assert (p.signed_on, p.planned_started_on, p.started_on) == (
         datetime.date(2022, 3, 1), datetime.date(2022, 5, 1), datetime.date(2022, 6, 1),
@@ -187,8 +192,12 @@ def test_total_investment_units(base, tmp_path, header, value, expected):
 
 @pytest.mark.parametrize(
     ("header", "value", "expected"),
-    [("年度计划投资(万元)", 800, "800.00"), ("年度计划投资（亿元）", 0.08, "800.00"), ("年度计划投资(元)", 8_000_000, "800.00")],
-)  # fmt: skip
+    [
+        ("年度计划投资(万元)", 800, "800.00"),
+        ("年度计划投资（亿元）", 0.08, "800.00"),
+        ("年度计划投资(元)", 8_000_000, "800.00"),
+    ],
+)
 def test_annual_plan_units(base, tmp_path, header, value, expected):
     run(write_ledger(tmp_path / "l.xlsx", [["项目甲", "甲公司", "签约", 7, 5000, value]], headers=[*H, header]))
     assert AnnualPlan.objects.get().amount == Decimal(expected)
@@ -367,16 +376,45 @@ def _full_file(tmp_path, name="full.xlsx", per=7, batch="开工一批", adjustme
         tmp_path / name,
         [
             row(
-                name="项目甲", batch=batch, per=per, total="52,000.50", 年度计划投资="１２０００", 签约时间="2022年3月1日",
-                实际开工时间=datetime.date(2022, 6, 1), 责任领导="王明", 责任单位="发改局", 所属区域="郑州经开区",
-                产业类别="汽车", 调整情况=adjustment, 备注="重点",
+                name="项目甲",
+                batch=batch,
+                per=per,
+                total="52,000.50",
+                年度计划投资="１２０００",
+                签约时间="2022年3月1日",
+                实际开工时间=datetime.date(2022, 6, 1),
+                责任领导="王明",
+                责任单位="发改局",
+                所属区域="郑州经开区",
+                产业类别="汽车",
+                调整情况=adjustment,
+                备注="重点",
             ),
-            row(name="项目乙", ent="乙公司", batch="投产一批", per=per, total=1.5, 达效时间="2022.12.1",
-                实际投产时间="2022/11/1"),
+            row(
+                name="项目乙",
+                ent="乙公司",
+                batch="投产一批",
+                per=per,
+                total=1.5,
+                达效时间="2022.12.1",
+                实际投产时间="2022/11/1",
+            ),
         ],
-        headers=[*H, "年度计划投资", "签约时间", "实际开工时间", "实际投产时间", "达效时间", "责任领导", "责任单位",
-                 "所属区域", "产业类别", "调整情况", "备注"],
-    )  # fmt: skip
+        headers=[
+            *H,
+            "年度计划投资",
+            "签约时间",
+            "实际开工时间",
+            "实际投产时间",
+            "达效时间",
+            "责任领导",
+            "责任单位",
+            "所属区域",
+            "产业类别",
+            "调整情况",
+            "备注",
+        ],
+    )
 
 
 def test_reimporting_the_same_file_changes_nothing(base, tmp_path):
@@ -511,11 +549,15 @@ def test_missing_required_column(base, tmp_path, missing):
         assert "No header row" in file_error(path)
         return
     errs = errors_of(path)
-    assert [(e.row, e.column, e.reason) for e in errs] == [(2, missing.removesuffix("(万元)"), "required column is missing")]
+    assert [(e.row, e.column, e.reason) for e in errs] == [
+        (2, missing.removesuffix("(万元)"), "required column is missing")
+    ]
 
 
 def test_missing_period_column_without_period_option(base, tmp_path):
-    path = write_ledger(tmp_path / "l.xlsx", [["项目甲", "甲公司", "签约", 100]], headers=["项目名称", "建设单位", "批次", "总投资"])
+    path = write_ledger(
+        tmp_path / "l.xlsx", [["项目甲", "甲公司", "签约", 100]], headers=["项目名称", "建设单位", "批次", "总投资"]
+    )
     [err] = errors_of(path)
     assert (err.row, err.column) == (2, "期次")
     assert "--period" in err.reason
@@ -541,10 +583,11 @@ def test_missing_period_column_without_period_option(base, tmp_path):
         ({"调整情况": "待定"}, "调整情况", "待定", "unknown adjustment"),
         ({"所属区域": "火星"}, "所属区域", "火星", "no such region"),
         ({"实际开工时间": "2021-01-01"}, "实际开工时间", "2021-01-01", "cannot be before"),
+        ({"产业类别": "长" * 51}, "产业类别", "长" * 51, "at most 50 characters"),
     ],
 )
 def test_bad_cell(base, tmp_path, cells, column, value, reason):
-    headers = [*H, "年度计划投资(万元)", "签约时间", "实际开工时间", "调整情况", "所属区域"]
+    headers = [*H, "年度计划投资(万元)", "签约时间", "实际开工时间", "调整情况", "所属区域", "产业类别"]
     good = row(签约时间="2022-03-01", 实际开工时间="2022-06-01", **{"年度计划投资(万元)": 1})
     data = {**good, **cells}
     path = write_ledger(tmp_path / "l.xlsx", [row(name="好项目"), data], headers=headers)

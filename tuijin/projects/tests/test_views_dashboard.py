@@ -7,11 +7,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tuijin.projects.models import Project
 from tuijin.projects.selectors import Scope, campaign_payload, campaign_rates
 
-DATES = ["2022-03-15", "2022-04-01", "2022-07-01", "2022-12-31"]
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the pages' words in English (the msgids); Chinese is the default for users."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+DATES = ["2021-12-31", "2022-03-15", "2022-04-01", "2022-07-01", "2022-12-31"]
 URL = reverse("projects:dashboard")
 
 
@@ -24,8 +34,9 @@ def page_figures(response) -> dict:
 def chart_data(response) -> dict:
     html = response.content.decode()
     start = html.index('<script id="dashboard-data" type="application/json">') + len(
-        '<script id="dashboard-data" type="application/json">')
-    return json.loads(html[start:html.index("</script>", start)])
+        '<script id="dashboard-data" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
 
 
 def follow(client, url: str) -> dict:
@@ -71,9 +82,15 @@ def test_known_figures_of_the_small_zone(zone, login):
     response = login(zone["users"]["admin"]).get(URL, {"as_of": "2022-12-31"})
     figures = page_figures(response)
     assert figures["batches"]["signed"]["count"] == 0
-    assert figures["batches"]["started"] == {"count": 1, "total_investment": Decimal("50000.00"),
-                                             "annual_plan": Decimal("12000.50"), "signed": 1, "started": 1,
-                                             "in_production": 0, "effective": 0}
+    assert figures["batches"]["started"] == {
+        "count": 1,
+        "total_investment": Decimal("50000.00"),
+        "annual_plan": Decimal("12000.50"),
+        "signed": 1,
+        "started": 1,
+        "in_production": 0,
+        "effective": 0,
+    }
     assert figures["batches"]["production"]["count"] == 1
     assert figures["batches"]["production"]["in_production"] == 1
     assert figures["total"]["total_investment"] == Decimal("62000.10")
@@ -86,8 +103,9 @@ def test_known_figures_of_the_small_zone(zone, login):
 def test_period_list(zone, login):
     client = login(zone["users"]["admin"])
     response = client.get(URL, {"as_of": "2022-12-31", "period": 1})
-    expected = campaign_payload(Project.objects.in_region(zone["regions"]["jingkai"]),
-                                Scope(as_of=datetime.date(2022, 12, 31), period=1))
+    expected = campaign_payload(
+        Project.objects.in_region(zone["regions"]["jingkai"]), Scope(as_of=datetime.date(2022, 12, 31), period=1)
+    )
     assert page_figures(response)["batches"] == expected["batches"]
     assert page_figures(response)["total"]["count"] == 3  # a, b and c were all on period 1's list
 
@@ -105,12 +123,15 @@ def test_default_date_is_today(zone, login):
     assert response.context["scope"].as_of == datetime.date.today()
 
 
-@pytest.mark.parametrize("role, names", [
-    ("enterprise", {"新能源汽车零部件项目", "高端数控机床项目"}),  # ent_a's own projects only
-    ("enterprise_out", {"新材料研发基地"}),
-    ("admin_out", {"新材料研发基地"}),
-    ("leader", {"新能源汽车零部件项目", "高端数控机床项目"}),
-])
+@pytest.mark.parametrize(
+    "role, names",
+    [
+        ("enterprise", {"新能源汽车零部件项目", "高端数控机床项目"}),  # ent_a's own projects only
+        ("enterprise_out", {"新材料研发基地"}),
+        ("admin_out", {"新材料研发基地"}),
+        ("leader", {"新能源汽车零部件项目", "高端数控机床项目"}),
+    ],
+)
 def test_each_user_sees_only_their_scope(zone, login, role, names):
     user = zone["users"][role]
     response = login(user).get(URL, {"as_of": "2022-12-31"})
@@ -136,8 +157,11 @@ def test_every_card_figure_links_to_a_ledger_that_adds_up(zone, login, as_of, pa
     for card in [*cards, {"key": "total", **response.context["total"]}]:
         totals = follow(client, card["url"])
         fig = card["figures"]
-        assert totals == {"count": fig["count"], "total_investment": fig["total_investment"],
-                          "annual_plan": fig["annual_plan"]}, card["key"]
+        assert totals == {
+            "count": fig["count"],
+            "total_investment": fig["total_investment"],
+            "annual_plan": fig["annual_plan"],
+        }, card["key"]
         query = parse_qs(urlsplit(card["url"]).query)
         assert query["as_of"] == [as_of]
         for key, value in params.items():

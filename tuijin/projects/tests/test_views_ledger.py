@@ -22,19 +22,6 @@ def _english(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast fixture users
 
 
-@pytest.fixture(autouse=True)
-def _as_of_filter(monkeypatch):
-    """Until filtersets.py declares `as_of` where its `as_of` property cannot shadow it (reported to the lead)."""
-    import django_filters
-
-    from tuijin.projects.filtersets import ProjectFilterSet
-
-    base = ProjectFilterSet.base_filters
-    if "as_of" not in base:
-        fixed = {"q": base["q"], "as_of": django_filters.DateFilter(field_name="as_of", method="noop", label="As of")}
-        monkeypatch.setattr(ProjectFilterSet, "base_filters", fixed | {k: v for k, v in base.items() if k != "q"})
-
-
 def names(response) -> set[str]:
     return {p.name for p in response.context["page"].object_list}
 

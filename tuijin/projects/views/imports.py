@@ -56,16 +56,24 @@ SUMMARY_ITEMS = [
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Ledger file (.xlsx)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}))
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=gettext_lazy("Region"),
-                                    help_text=gettext_lazy("Rows without 所属区域 belong here; projects are matched "
-                                                           "within it."),
-                                    widget=forms.Select(attrs={"class": "form-select"}))
-    period = forms.ModelChoiceField(queryset=Period.objects.all(), required=False, to_field_name="number",
-                                    label=gettext_lazy("Period for the whole file"),
-                                    empty_label=gettext_lazy("From the 期次 column"),
-                                    widget=forms.Select(attrs={"class": "form-select"}))
+    file = forms.FileField(
+        label=gettext_lazy("Ledger file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+    )
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.none(),
+        label=gettext_lazy("Region"),
+        help_text=gettext_lazy("Rows without 所属区域 belong here; projects are matched within it."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.all(),
+        required=False,
+        to_field_name="number",
+        label=gettext_lazy("Period for the whole file"),
+        empty_label=gettext_lazy("From the 期次 column"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,8 +119,14 @@ def _preview(job: Job) -> dict:
     except (ImportFileError, RowErrors) as exc:
         return _invalid(exc)
     lines = plan.describe()
-    return {"state": "planned", "summary": plan.summary(), "changes": lines[:MAX_CHANGE_LINES],
-            "changes_total": len(lines), "warnings": plan.warnings, "empty": plan.is_empty}
+    return {
+        "state": "planned",
+        "summary": plan.summary(),
+        "changes": lines[:MAX_CHANGE_LINES],
+        "changes_total": len(lines),
+        "warnings": plan.warnings,
+        "empty": plan.is_empty,
+    }
 
 
 def _apply(job: Job) -> dict:
@@ -135,24 +149,41 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         region, period = form.cleaned_data["region"], form.cleaned_data["period"]
-        job = Job(kind=KIND, user=request.user, params={
-            "phase": PREVIEW, "filename": os.path.basename(upload.name), "region": region.pk,
-            "region_code": region.code, "region_name": region.name, "period": period.number if period else None,
-        })
+        job = Job(
+            kind=KIND,
+            user=request.user,
+            params={
+                "phase": PREVIEW,
+                "filename": os.path.basename(upload.name),
+                "region": region.pk,
+                "region_code": region.code,
+                "region_name": region.name,
+                "period": period.number if period else None,
+            },
+        )
         job.file.save(upload.name, upload, save=False)
         job.save()
         run_job(job, _preview)
         return redirect("projects:import_job", pk=job.pk)
     recent = jobs_visible_to(request.user).filter(kind=KIND).select_related("user")[:10]
-    return render(request, "projects/import_start.html", {"form": form, "recent": [refresh(j) for j in recent],
-                                                          "max_mb": MAX_UPLOAD_MB})
+    return render(
+        request,
+        "projects/import_start.html",
+        {"form": form, "recent": [refresh(j) for j in recent], "max_mb": MAX_UPLOAD_MB},
+    )
 
 
 def _job_context(job: Job) -> dict:
     result = job.result or {}
     summary = result.get("summary") or {}
-    changes = [{**line, "label": KIND_LABELS.get(line["kind"], (line["kind"], "secondary"))[0],
-                "color": KIND_LABELS.get(line["kind"], ("", "secondary"))[1]} for line in result.get("changes", [])]
+    changes = [
+        {
+            **line,
+            "label": KIND_LABELS.get(line["kind"], (line["kind"], "secondary"))[0],
+            "color": KIND_LABELS.get(line["kind"], ("", "secondary"))[1],
+        }
+        for line in result.get("changes", [])
+    ]
     finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
     return {
         "job": job,
@@ -166,6 +197,7 @@ def _job_context(job: Job) -> dict:
         "more_changes": max(0, result.get("changes_total", 0) - len(changes)),
         "applied_job": result.get("applied_job"),
         "status_color": JobStatus(job.status).color,
+        "elapsed": int((timezone.now() - (job.started or job.created)).total_seconds()) if job.created else 0,
     }
 
 
@@ -187,8 +219,11 @@ def import_confirm(request, pk: int):
     with transaction.atomic():
         preview = get_object_or_404(jobs_visible_to(request.user).select_for_update().filter(kind=KIND), pk=pk)
         result = preview.result or {}
-        if preview.params.get("phase") != PREVIEW or preview.status != JobStatus.DONE \
-                or result.get("state") != "planned":
+        if (
+            preview.params.get("phase") != PREVIEW
+            or preview.status != JobStatus.DONE
+            or result.get("state") != "planned"
+        ):
             return redirect("projects:import_job", pk=preview.pk)
         if result.get("applied_job"):  # confirmed already (a second click): show that write
             return redirect("projects:import_job", pk=result["applied_job"])
@@ -211,10 +246,20 @@ def import_template(request):
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet("项目台账")
-    title_fmt = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
-                                 "font_name": "宋体"})
-    head_fmt = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center",
-                                "valign": "vcenter", "text_wrap": True, "font_name": "宋体"})
+    title_fmt = book.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"}
+    )
+    head_fmt = book.add_format(
+        {
+            "bold": True,
+            "bg_color": "#DCE6F1",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "font_name": "宋体",
+        }
+    )
     headers = ["序号"] + [c.header for c in COLUMNS if c.export]
     sheet.merge_range(0, 0, 0, len(headers) - 1, "“三个一批”项目台账", title_fmt)
     sheet.set_row(0, 30)
@@ -224,8 +269,10 @@ def import_template(request):
         sheet.set_column(i, i, widths.get(h, max(10, len(h) * 2 + 2)))
     sheet.freeze_panes(2, 3)
     book.close()
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (f"attachment; filename=\"ledger-template.xlsx\"; "
-                                       f"filename*=UTF-8''{quote('项目台账模板.xlsx')}")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"ledger-template.xlsx\"; filename*=UTF-8''{quote('项目台账模板.xlsx')}"
+    )
     return response

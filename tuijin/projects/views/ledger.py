@@ -27,7 +27,6 @@ from tuijin.core.htmx import is_htmx
 from tuijin.core.models import ChangeRecord
 from tuijin.core.permissions import Action, can
 from tuijin.investment.models import AnnualPlan
-from tuijin.regions.models import name_key
 
 from .. import selectors, services, tables
 from ..choices import MILESTONES
@@ -253,8 +252,6 @@ def project_detail(request, pk: int):
 
 def _save_project(request, form: ProjectForm, action: str):
     """Save through `save_checked`: model validation errors go back to the form's fields."""
-    # name_key is derived in save(); set it first so the unique-name constraint is checked, not hit.
-    form.instance.name_key = name_key(form.instance.name.strip())
     try:
         return services.save_checked(request.user, form.instance, action)
     except ValidationError as exc:

@@ -48,7 +48,7 @@
       };
     });
     series.push({
-      name: chart.investment.name, type: "line", yAxisIndex: 1, smooth: true, symbolSize: 7, cursor: "pointer",
+      name: chart.investment.name, type: "line", yAxisIndex: 1, smooth: false, symbolSize: 7, cursor: "pointer",
       itemStyle: { color: COLORS.red }, lineStyle: { width: 2 },
       data: chart.investment.data.map(function (d) { return { value: Number(d.value), url: d.url }; })
     });
