@@ -15,8 +15,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tuijin.core.models import ChangeRecord, Job
 
-ROLES = ["anonymous", "superuser", "admin", "leader", "department", "enterprise", "viewer", "admin_out",
-         "enterprise_out"]
+ROLES = [
+    "anonymous",
+    "superuser",
+    "admin",
+    "leader",
+    "department",
+    "enterprise",
+    "viewer",
+    "admin_out",
+    "enterprise_out",
+]
 SIGNED_IN = set(ROLES) - {"anonymous"}
 IN_SCOPE_VIEW = {"superuser", "admin", "leader", "department", "enterprise", "viewer"}  # project a (ent_a's, 经开区)
 OFFICE = {"superuser", "admin"}  # may write in 经开区
@@ -44,8 +53,13 @@ def _listing_of_a(z):
 
 
 def _job_of_admin(z):
-    return Job.objects.create(kind="ledger_import", user=z["users"]["admin"], status="done",
-                              params={"phase": "preview"}, result={"errors": []}).pk
+    return Job.objects.create(
+        kind="ledger_import",
+        user=z["users"]["admin"],
+        status="done",
+        params={"phase": "preview"},
+        result={"errors": []},
+    ).pk
 
 
 def _change_of_a(z):
@@ -64,11 +78,21 @@ PAGES = [
     ("projects:project_list", None, expect(SIGNED_IN)),
     ("projects:project_export", None, expect(SIGNED_IN)),
     ("projects:project_add", None, expect(OFFICES)),
-    ("projects:project_detail", lambda z: [z["projects"]["a"].pk],
-     expect(IN_SCOPE_VIEW, hidden={"admin_out", "enterprise_out"})),
-    ("projects:project_edit", lambda z: [z["projects"]["a"].pk], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
-    ("projects:project_delete", lambda z: [z["projects"]["a"].pk],
-     expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    (
+        "projects:project_detail",
+        lambda z: [z["projects"]["a"].pk],
+        expect(IN_SCOPE_VIEW, hidden={"admin_out", "enterprise_out"}),
+    ),
+    (
+        "projects:project_edit",
+        lambda z: [z["projects"]["a"].pk],
+        expect(OFFICE, hidden={"admin_out", "enterprise_out"}),
+    ),
+    (
+        "projects:project_delete",
+        lambda z: [z["projects"]["a"].pk],
+        expect(OFFICE, hidden={"admin_out", "enterprise_out"}),
+    ),
     ("projects:listing_add", lambda z: [z["projects"]["a"].pk], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
     ("projects:listing_edit", lambda z: [_listing_of_a(z)], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
     ("projects:listing_delete", lambda z: [_listing_of_a(z)], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
@@ -80,7 +104,11 @@ PAGES = [
     ("projects:import_job", lambda z: [_job_of_admin(z)], expect(OFFICE, hidden={"admin_out"})),
     ("regions:region_list", None, expect(SIGNED_IN)),
     ("regions:region_add", None, expect(OFFICES)),
-    ("regions:region_edit", lambda z: [z["regions"]["jingkai"].pk], expect(OFFICE, hidden={"admin_out", "enterprise_out"})),
+    (
+        "regions:region_edit",
+        lambda z: [z["regions"]["jingkai"].pk],
+        expect(OFFICE, hidden={"admin_out", "enterprise_out"}),
+    ),
     ("core:change_list", None, expect(CHANGE_LOG_READERS)),
     ("core:change_detail", lambda z: [_change_of_a(z)], expect({"superuser", "admin", "leader"}, hidden={"admin_out"})),
     ("accounts:tokens", None, expect(SIGNED_IN)),
@@ -142,8 +170,15 @@ def test_refused_write_changes_nothing(client, zone, role, name, args, data):
     from tuijin.regions.models import Region
 
     url = reverse(name, args=args(zone))
-    state = lambda: (ChangeRecord.objects.count(), list(Project.objects.values_list("name", "total_investment")),  # noqa: E731
-                     Listing.objects.count(), list(Region.objects.values_list("name", flat=True)))
+
+    def state():
+        return (
+            ChangeRecord.objects.count(),
+            list(Project.objects.values_list("name", "total_investment")),
+            Listing.objects.count(),
+            list(Region.objects.values_list("name", flat=True)),
+        )
+
     before = state()
     response = _client_for(client, zone, role).post(url, data)
     assert response.status_code in {403, 404}
@@ -152,48 +187,118 @@ def test_refused_write_changes_nothing(client, zone, role, name, args, data):
 
 # ---- API ----
 
+
 def _api_rows():
     a = lambda z: z["projects"]["a"].pk  # noqa: E731
     read_all = {r: 200 for r in SIGNED_IN}
     project_a = {r: (200 if r in IN_SCOPE_VIEW else 404) for r in SIGNED_IN}
     return [
         ("GET", "/api/v1/regions", None, None, read_all),
-        ("GET", "/api/v1/regions/{}", lambda z: "410171", None,
-         {r: (404 if r in {"admin_out", "enterprise_out"} else 200) for r in SIGNED_IN}),
+        (
+            "GET",
+            "/api/v1/regions/{}",
+            lambda z: "410171",
+            None,
+            {r: (404 if r in {"admin_out", "enterprise_out"} else 200) for r in SIGNED_IN},
+        ),
         # Only the province's office may add a zone under 郑州市 (a zone's office sees no parent to put it under).
-        ("POST", "/api/v1/regions", None, {"code": "410199", "name": "新区", "parent": "410100"},
-         {r: (201 if r == "superuser" else {422} if r in OFFICES else {403}) for r in SIGNED_IN}),
-        ("PATCH", "/api/v1/regions/{}", lambda z: "410171", {"name": "改名区"},
-         {r: (200 if r in OFFICE else (404 if r in {"admin_out", "enterprise_out"} else 403)) for r in SIGNED_IN}),
+        (
+            "POST",
+            "/api/v1/regions",
+            None,
+            {"code": "410199", "name": "新区", "parent": "410100"},
+            {r: (201 if r == "superuser" else {422} if r in OFFICES else {403}) for r in SIGNED_IN},
+        ),
+        (
+            "PATCH",
+            "/api/v1/regions/{}",
+            lambda z: "410171",
+            {"name": "改名区"},
+            {r: (200 if r in OFFICE else (404 if r in {"admin_out", "enterprise_out"} else 403)) for r in SIGNED_IN},
+        ),
         ("GET", "/api/v1/periods", None, None, read_all),
         ("GET", "/api/v1/periods/{}", lambda z: 1, None, read_all),
-        ("POST", "/api/v1/periods", None, {"number": 3, "date": "2022-09-20"},
-         {r: (201 if r in OFFICES else 403) for r in SIGNED_IN}),
+        (
+            "POST",
+            "/api/v1/periods",
+            None,
+            {"number": 3, "date": "2022-09-20"},
+            {r: (201 if r in OFFICES else 403) for r in SIGNED_IN},
+        ),
         ("GET", "/api/v1/projects", None, None, read_all),
         ("GET", "/api/v1/projects/{}", a, None, project_a),
-        ("PATCH", "/api/v1/projects/{}", a, {"note": "已协调"},
-         {r: (200 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
+        (
+            "PATCH",
+            "/api/v1/projects/{}",
+            a,
+            {"note": "已协调"},
+            {r: (200 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN},
+        ),
         ("GET", "/api/v1/projects/{}/listings", a, None, project_a),
-        ("POST", "/api/v1/projects/{}/listings", a, {"period": 1, "batch": "signed"},
-         {r: (201 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
-        ("GET", "/api/v1/projects/{}/changes", a, None,
-         {r: (200 if r in {"superuser", "admin", "leader"} else (404 if r not in IN_SCOPE_VIEW else 403))
-          for r in SIGNED_IN}),
+        (
+            "POST",
+            "/api/v1/projects/{}/listings",
+            a,
+            {"period": 1, "batch": "signed"},
+            {r: (201 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN},
+        ),
+        (
+            "GET",
+            "/api/v1/projects/{}/changes",
+            a,
+            None,
+            {
+                r: (200 if r in {"superuser", "admin", "leader"} else (404 if r not in IN_SCOPE_VIEW else 403))
+                for r in SIGNED_IN
+            },
+        ),
         ("GET", "/api/v1/projects/{}/schedule", a, None, project_a),
         ("GET", "/api/v1/stats/campaign", None, None, read_all),
         ("GET", "/api/v1/changes", None, None, {r: (200 if r in CHANGE_LOG_READERS else 403) for r in SIGNED_IN}),
-        ("DELETE", "/api/v1/listings/{}", _listing_of_a, None,
-         {r: (204 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
-        ("DELETE", "/api/v1/projects/{}", a, None,
-         {r: (204 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN}),
-        ("DELETE", "/api/v1/periods/{}", lambda z: 2, None,
-         {r: (409 if r in OFFICES else 403) for r in SIGNED_IN}),  # still has listings
-        ("DELETE", "/api/v1/regions/{}", lambda z: "410173", None,  # 郑州高新区: empty
-         {r: (204 if r in {"superuser"} else 404 if r in {"admin_out", "enterprise_out", "admin", "leader",
-                                                            "department", "enterprise", "viewer"} else 403)
-          for r in SIGNED_IN}),
-        ("PATCH", "/api/v1/periods/{}", lambda z: 1, {"name": "第一期（调整）"},
-         {r: (200 if r in OFFICES else 403) for r in SIGNED_IN}),
+        (
+            "DELETE",
+            "/api/v1/listings/{}",
+            _listing_of_a,
+            None,
+            {r: (204 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN},
+        ),
+        (
+            "DELETE",
+            "/api/v1/projects/{}",
+            a,
+            None,
+            {r: (204 if r in OFFICE else (404 if r not in IN_SCOPE_VIEW else 403)) for r in SIGNED_IN},
+        ),
+        (
+            "DELETE",
+            "/api/v1/periods/{}",
+            lambda z: 2,
+            None,
+            {r: (409 if r in OFFICES else 403) for r in SIGNED_IN},
+        ),  # still has listings
+        (
+            "DELETE",
+            "/api/v1/regions/{}",
+            lambda z: "410173",
+            None,  # 郑州高新区: empty
+            {
+                r: (
+                    204
+                    if r in {"superuser"}
+                    else 404
+                    if r in {"admin_out", "enterprise_out", "admin", "leader", "department", "enterprise", "viewer"}
+                    else 403
+                )
+                for r in SIGNED_IN
+            },
+        ),
+        (
+            "PATCH",
+            "/api/v1/periods/{}",
+            lambda z: 1,
+            {"name": "第一期（调整）"},
+            {r: (200 if r in OFFICES else 403) for r in SIGNED_IN},
+        ),
         ("POST", "/api/v1/projects", None, None, None),  # covered by tuijin/projects/tests/test_api.py per role
         ("POST", "/api/v1/imports/ledger", None, None, None),  # multipart: covered by test_api.py per role
     ]
@@ -203,14 +308,18 @@ API_ROWS = _api_rows()
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "path", "arg", "body", "expected"),
-                         [r for r in API_ROWS if r[4] is not None], ids=[f"{r[0]} {r[1]}" for r in API_ROWS if r[4]])
+@pytest.mark.parametrize(
+    ("method", "path", "arg", "body", "expected"),
+    [r for r in API_ROWS if r[4] is not None],
+    ids=[f"{r[0]} {r[1]}" for r in API_ROWS if r[4]],
+)
 def test_api(client, zone, role, method, path, arg, body, expected):
     url = path.format(arg(zone)) if arg else path
     before = ChangeRecord.objects.count()
     _client_for(client, zone, role)
-    response = client.generic(method, url, data=__import__("json").dumps(body) if body else "",
-                              content_type="application/json")
+    response = client.generic(
+        method, url, data=__import__("json").dumps(body) if body else "", content_type="application/json"
+    )
     if role == "anonymous":
         assert response.status_code == 401
         assert ChangeRecord.objects.count() == before

@@ -13,8 +13,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("TUIJIN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +43,9 @@ def page_for(browser, live_server):
     contexts = []
 
     def _open(width: int = 1440, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                      base_url=live_server.url, device_scale_factor=1)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", base_url=live_server.url, device_scale_factor=1
+        )
         context.set_default_timeout(15000)
         contexts.append(context)
         return context.new_page()

@@ -35,7 +35,8 @@ class Organization(ChangeLoggedModel):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "name_key"], name="organization_unique_name",
+                fields=["kind", "name_key"],
+                name="organization_unique_name",
                 violation_error_message=_("An organisation of this kind with this name already exists."),
             )
         ]
@@ -56,10 +57,17 @@ class Leader(ChangeLoggedModel):
 
     name = models.CharField(_("name"), max_length=50)
     title = models.CharField(_("title"), max_length=100, blank=True)
-    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
-                               related_name="leaders")
-    user = models.OneToOneField("accounts.User", verbose_name=_("user account"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="leader")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="leaders"
+    )
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leader",
+    )
 
     scope = Scope(region_path="region__path")
 
@@ -69,7 +77,8 @@ class Leader(ChangeLoggedModel):
         verbose_name_plural = _("leaders")
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "name"], name="leader_unique_name_in_region",
+                fields=["region", "name"],
+                name="leader_unique_name_in_region",
                 violation_error_message=_("A leader with this name already exists in this region."),
             )
         ]
@@ -89,10 +98,22 @@ class User(AbstractUser):
     """A person signing in: a role, a region whose subtree they see, and their organisation."""
 
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.VIEWER)
-    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="users")
-    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="users")
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
 
     objects = TuijinUserManager()
@@ -118,6 +139,9 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("failed sign-in")
         verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} ×{self.count}"
 
 
 def _hash_token(key: str) -> str:

@@ -48,7 +48,7 @@ class ChangeLoggedModel(models.Model):
     def _clean_snapshot(self, data: dict) -> dict:
         return {k: v for k, v in data.items() if k not in self._changelog_ignore}
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs):  # noqa: DJ012 - beside the snapshot helpers it relies on
         adding = self._state.adding
         before = self._before_snapshot()
         super().save(*args, **kwargs)

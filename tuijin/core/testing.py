@@ -23,16 +23,21 @@ def region_tree() -> dict[str, Region]:
     gaoxin = Region.objects.create(code="410173", name="郑州高新区", parent=zhengzhou)
     luoyang = Region.objects.create(code="410300", name="洛阳市", parent=henan)
     luoyang_gx = Region.objects.create(code="410371", name="洛阳高新区", parent=luoyang)
-    return {"henan": henan, "zhengzhou": zhengzhou, "jingkai": jingkai, "gaoxin": gaoxin, "luoyang": luoyang,
-            "luoyang_gx": luoyang_gx}
+    return {
+        "henan": henan,
+        "zhengzhou": zhengzhou,
+        "jingkai": jingkai,
+        "gaoxin": gaoxin,
+        "luoyang": luoyang,
+        "luoyang_gx": luoyang_gx,
+    }
 
 
 def organization(name: str, region: Region, kind: str = OrganizationKind.ENTERPRISE) -> Organization:
     return Organization.objects.create(name=name, region=region, kind=kind)
 
 
-def user(username: str, role: str, region: Region | None, organization: Organization | None = None,
-         **extra) -> User:
+def user(username: str, role: str, region: Region | None, organization: Organization | None = None, **extra) -> User:
     u = User(username=username, role=role, region=region, organization=organization, **extra)
     u.set_password(PASSWORD)
     u.save()
@@ -44,8 +49,9 @@ def period(number: int, date: str | datetime.date) -> Period:
 
 
 def project(name: str, region: Region, enterprise: Organization, total: str | Decimal = "1000", **fields) -> Project:
-    return Project.objects.create(name=name, region=region, enterprise=enterprise,
-                                  total_investment=Decimal(str(total)), **fields)
+    return Project.objects.create(
+        name=name, region=region, enterprise=enterprise, total_investment=Decimal(str(total)), **fields
+    )
 
 
 def listed(p: Project, per: Period, batch: str, removed: bool = False, reason: str = "") -> Listing:
@@ -70,12 +76,36 @@ def small_zone() -> dict:
     office = organization("经开区重点项目办", jk, OrganizationKind.OFFICE)
     leader = Leader.objects.create(name="王明", region=jk, title="管委会副主任")
     p1, p2 = period(1, "2022-03-15"), period(2, "2022-06-20")
-    a = project("新能源汽车零部件项目", jk, ent_a, "50000", industry="汽车及零部件", leader=leader,
-                responsible_unit=dept, signed_on=datetime.date(2022, 3, 1), started_on=datetime.date(2022, 6, 1))
-    b = project("智能装备产业园", jk, ent_b, "80000.25", industry="装备制造", signed_on=datetime.date(2021, 12, 1),
-                started_on=datetime.date(2022, 3, 10))
-    c = project("高端数控机床项目", jk, ent_a, "12000.10", industry="装备制造", signed_on=datetime.date(2021, 5, 1),
-                started_on=datetime.date(2021, 8, 1), production_on=datetime.date(2022, 5, 1))
+    a = project(
+        "新能源汽车零部件项目",
+        jk,
+        ent_a,
+        "50000",
+        industry="汽车及零部件",
+        leader=leader,
+        responsible_unit=dept,
+        signed_on=datetime.date(2022, 3, 1),
+        started_on=datetime.date(2022, 6, 1),
+    )
+    b = project(
+        "智能装备产业园",
+        jk,
+        ent_b,
+        "80000.25",
+        industry="装备制造",
+        signed_on=datetime.date(2021, 12, 1),
+        started_on=datetime.date(2022, 3, 10),
+    )
+    c = project(
+        "高端数控机床项目",
+        jk,
+        ent_a,
+        "12000.10",
+        industry="装备制造",
+        signed_on=datetime.date(2021, 5, 1),
+        started_on=datetime.date(2021, 8, 1),
+        production_on=datetime.date(2022, 5, 1),
+    )
     d = project("新材料研发基地", ly, ent_c, "30000", industry="新材料", signed_on=datetime.date(2022, 2, 1))
     listed(a, p1, "signed")
     listed(b, p1, "started")
@@ -97,6 +127,13 @@ def small_zone() -> dict:
     }
     leader.user = users["leader"]
     leader.save()
-    return {"regions": regions, "periods": {1: p1, 2: p2}, "projects": {"a": a, "b": b, "c": c, "d": d},
-            "enterprises": {"a": ent_a, "b": ent_b, "c": ent_c}, "department": dept, "office": office,
-            "leader": leader, "users": users}
+    return {
+        "regions": regions,
+        "periods": {1: p1, 2: p2},
+        "projects": {"a": a, "b": b, "c": c, "d": d},
+        "enterprises": {"a": ent_a, "b": ent_b, "c": ent_c},
+        "department": dept,
+        "office": office,
+        "leader": leader,
+        "users": users,
+    }

@@ -39,8 +39,13 @@ class Stage(models.TextChoices):
 
     @property
     def color(self) -> str:
-        return {"reserve": "secondary", "signed": "azure", "started": "orange", "production": "green",
-                "effective": "teal"}[self.value]
+        return {
+            "reserve": "secondary",
+            "signed": "azure",
+            "started": "orange",
+            "production": "green",
+            "effective": "teal",
+        }[self.value]
 
 
 # Milestone field -> the stage it opens, in lifecycle order.

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.accounts.models import Leader, Organization
+from tuijin.core.widgets import FastSelect
 from tuijin.regions.models import Region
 
 from .choices import Batch
@@ -32,22 +33,28 @@ REACHED_CHOICES = [
 class ProjectFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Search"))
     as_of = filters.DateFilter(method="noop", label=_("As of"))
-    period = filters.ModelChoiceFilter(queryset=Period.objects.all(), to_field_name="number", method="noop",
-                                       label=_("Period"))
+    period = filters.ModelChoiceFilter(
+        queryset=Period.objects.all(), to_field_name="number", method="noop", label=_("Period")
+    )
     batch = filters.ChoiceFilter(choices=Batch.choices, method="noop", label=_("Batch"))
     reached = filters.ChoiceFilter(choices=REACHED_CHOICES, method="noop", label=_("Milestone reached"))
-    region = filters.ModelChoiceFilter(queryset=Region.objects.all(), to_field_name="code", method="in_region",
-                                       label=_("Region"))
+    region = filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), to_field_name="code", method="in_region", label=_("Region")
+    )
     industry = filters.CharFilter(field_name="industry", label=_("Industry"))
     leader = filters.ModelChoiceFilter(queryset=Leader.objects.all(), label=_("Leader"))
-    responsible_unit = filters.ModelChoiceFilter(queryset=Organization.objects.filter(kind="department"),
-                                                 label=_("Responsible unit"))
-    enterprise = filters.ModelChoiceFilter(queryset=Organization.objects.filter(kind="enterprise"),
-                                           label=_("Enterprise"))
-    investment_min = filters.NumberFilter(field_name="total_investment", lookup_expr="gte",
-                                          label=_("Total investment from (万元)"))
-    investment_max = filters.NumberFilter(field_name="total_investment", lookup_expr="lte",
-                                          label=_("Total investment to (万元)"))
+    responsible_unit = filters.ModelChoiceFilter(
+        queryset=Organization.objects.filter(kind="department"), label=_("Responsible unit")
+    )
+    enterprise = filters.ModelChoiceFilter(
+        queryset=Organization.objects.filter(kind="enterprise"), label=_("Enterprise")
+    )
+    investment_min = filters.NumberFilter(
+        field_name="total_investment", lookup_expr="gte", label=_("Total investment from (万元)")
+    )
+    investment_max = filters.NumberFilter(
+        field_name="total_investment", lookup_expr="lte", label=_("Total investment to (万元)")
+    )
 
     class Meta:
         model = Project
@@ -55,14 +62,16 @@ class ProjectFilterSet(filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        for name in ("period", "region", "leader", "responsible_unit", "enterprise"):
+            self.filters[name].extra["widget"] = FastSelect
         user = getattr(request, "user", None)
         if user is not None:  # choices only from what the user may see
             self.filters["region"].queryset = Region.objects.restrict(user, "view")
             self.filters["leader"].queryset = Leader.objects.restrict(user, "view")
             self.filters["responsible_unit"].queryset = Organization.objects.restrict(user, "view").filter(
-                kind="department")
-            self.filters["enterprise"].queryset = Organization.objects.restrict(user, "view").filter(
-                kind="enterprise")
+                kind="department"
+            )
+            self.filters["enterprise"].queryset = Organization.objects.restrict(user, "view").filter(kind="enterprise")
 
     def noop(self, queryset, name, value):
         return queryset
@@ -71,8 +80,12 @@ class ProjectFilterSet(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)
-                               | Q(enterprise__name__icontains=value) | Q(location__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(code__icontains=value)
+            | Q(enterprise__name__icontains=value)
+            | Q(location__icontains=value)
+        )
 
     def in_region(self, queryset, name, value):
         return queryset.filter(region__path__startswith=value.path) if value else queryset

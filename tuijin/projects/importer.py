@@ -38,7 +38,7 @@ from tuijin.regions.models import Region, name_key
 
 from .choices import Batch, ListingAction
 from .models import Listing, Period, Project, next_project_codes
-from .numerals import parse_period
+from .numerals import parse_period, period_name
 from .services import derive_listing_chain
 
 DATE_COLUMNS = [
@@ -178,8 +178,12 @@ class LedgerPlan:
     def describe(self) -> list[dict]:
         """Row-level lines for the preview and --dry-run: what each change is."""
         lines = []
+        first_listing = {id(lst.project): lst for lst in self.listings_new}
         for p in self.new_projects:
-            lines.append({"kind": "new", "row": p.row, "project": p.project.name, "detail": ""})
+            lst = first_listing.get(id(p.project))
+            where = f"{period_name(lst.period_id)} {lst.get_batch_display()} · " if lst else ""
+            detail = f"{where}{_('total investment')} {p.project.total_investment:,.2f} 万元"
+            lines.append({"kind": "new", "row": p.row, "project": p.project.name, "detail": detail})
         for p in self.updated_projects:
             detail = "；".join(f"{label}: {old or '—'} → {new or '—'}" for label, (old, new) in p.changes.items())
             lines.append({"kind": "update", "row": p.row, "project": p.project.name, "detail": detail})
@@ -192,7 +196,7 @@ class LedgerPlan:
                     "kind": lst.action,
                     "row": getattr(lst, "_row", None),
                     "project": lst.project.name,
-                    "detail": f"{lst.period_id}期 {lst.get_batch_display()}"
+                    "detail": f"{period_name(lst.period_id)} {lst.get_batch_display()}"
                     + (f"（{lst.reason}）" if lst.reason else ""),
                 }
             )
@@ -282,9 +286,10 @@ def plan_import(
 
     seen: dict[tuple, int] = {}
     parsed_rows = []
+    steps = 2 * len(data_rows)  # reading the rows, then matching them with the ledger
     for done, (row, cells) in enumerate(data_rows, start=1):
         if progress and done % 500 == 0:
-            progress(done, len(data_rows))
+            progress(done, steps)
         parsed = _parse_row(sheet, row, cells, ctx, period, error)
         if parsed is None:
             continue
@@ -300,11 +305,17 @@ def plan_import(
             seen[key] = row
         parsed_rows.append((row, parsed))
     if progress:
-        progress(len(data_rows), len(data_rows))
+        progress(len(data_rows), steps)
     if errors:
         raise RowErrors(errors)
 
-    _plan_rows(plan, ctx, sheet, parsed_rows, error)
+    def matched(i: int) -> None:
+        if progress and i % 500 == 0:
+            progress(len(data_rows) + i * len(data_rows) // max(len(parsed_rows), 1), steps)
+
+    _plan_rows(plan, ctx, sheet, parsed_rows, error, matched)
+    if progress:
+        progress(steps, steps)
     if errors:
         raise RowErrors(errors)
     return plan
@@ -442,7 +453,7 @@ FIELD_LABELS = {
 }
 
 
-def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list, error) -> None:
+def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list, error, matched=None) -> None:
     row_of: dict[int, int] = {}  # id(project) -> row
     planned: list[tuple[int, dict, Project]] = []
     unknown_codes = [p["code"] for _r, p in parsed_rows if p["code"] and p["code"] not in ctx.project_by_code]
@@ -489,7 +500,9 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
         )
         planned.append((row, parsed, project))
 
-    for row, parsed, project in planned:
+    for i, (row, parsed, project) in enumerate(planned, start=1):
+        if matched:
+            matched(i)
         is_new = project.pk is None
         before = None if is_new else _tracked(project)
         _apply_fields(ctx, plan, project, parsed)

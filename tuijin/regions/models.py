@@ -32,7 +32,11 @@ class Region(ChangeLoggedModel):
     )
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent region"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("parent region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="children",
     )
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices, editable=False)
@@ -46,7 +50,8 @@ class Region(ChangeLoggedModel):
         verbose_name_plural = _("regions")
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"], name="region_unique_name_in_parent",
+                fields=["parent", "name"],
+                name="region_unique_name_in_parent",
                 violation_error_message=_("A region with this name already exists under the same parent."),
             )
         ]

@@ -7,13 +7,36 @@ from collections.abc import Sequence
 
 import xlsxwriter
 
-DEFAULT_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "所属区域", "产业类别", "批次", "期次", "总投资(万元)",
-                   "年度计划投资(万元)", "签约时间", "实际开工时间", "实际投产时间", "达效时间", "责任领导", "责任单位",
-                   "调整情况", "备注"]
+DEFAULT_HEADERS = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "建设单位",
+    "所属区域",
+    "产业类别",
+    "批次",
+    "期次",
+    "总投资(万元)",
+    "年度计划投资(万元)",
+    "签约时间",
+    "实际开工时间",
+    "实际投产时间",
+    "达效时间",
+    "责任领导",
+    "责任单位",
+    "调整情况",
+    "备注",
+]
 
 
-def write_ledger(path, rows: Sequence[dict | Sequence], *, headers: Sequence[str] = DEFAULT_HEADERS,
-                 title: str | None = "郑州经开区“三个一批”项目台账", merged_title: bool = True) -> str:
+def write_ledger(
+    path,
+    rows: Sequence[dict | Sequence],
+    *,
+    headers: Sequence[str] = DEFAULT_HEADERS,
+    title: str | None = "郑州经开区“三个一批”项目台账",
+    merged_title: bool = True,
+) -> str:
     """Write `rows` (dicts keyed by header, or sequences in header order) under an optional merged title."""
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("台账")

@@ -110,6 +110,7 @@ def project_list(request):
     rows, sort = _sorted(filtered, request.GET.get("sort", ""))
     rows = selectors.with_annual_plan(rows, year).annotate(annual_plan=F("plan_year__amount"))
     paginator = Paginator(rows, _page_size(request))
+    paginator.count = totals["count"]  # the totals row counted these rows already: no second scan
     page = paginator.get_page(request.GET.get("page"))
     columns = _chosen_columns(request)
     context = {

@@ -39,8 +39,9 @@ class Command(TuijinCommand):
         summary = plan.summary()
         if options["dry_run"]:
             for line in plan.describe():
-                self.stdout.write(f"  [{line['kind']}] {_('row')} {line['row'] or '-'} {line['project']} "
-                                  f"{line['detail']}".rstrip())
+                self.stdout.write(
+                    f"  [{line['kind']}] {_('row')} {line['row'] or '-'} {line['project']} {line['detail']}".rstrip()
+                )
             self.stdout.write(self._summary_text(summary, dry_run=True))
             return
         apply_plan(plan)
@@ -54,9 +55,18 @@ class Command(TuijinCommand):
 
     def _summary_text(self, s: dict, *, dry_run: bool) -> str:
         head = _("Dry run, nothing written. Would import") if dry_run else _("Imported")
-        return _("%(head)s %(rows)s rows: %(new)s new projects, %(updated)s updated, %(listed)s listed, "
-                 "%(converted)s converted, %(removed)s removed, %(plans)s annual plans, "
-                 "%(unchanged)s rows unchanged.") % {
-            "head": head, "rows": s["rows"], "new": s["new_projects"], "updated": s["updated_projects"],
-            "listed": s["listed"], "converted": s["converted"], "removed": s["removed"],
-            "plans": s["annual_plans"], "unchanged": s["unchanged_rows"]}
+        return _(
+            "%(head)s %(rows)s rows: %(new)s new projects, %(updated)s updated, %(listed)s listed, "
+            "%(converted)s converted, %(removed)s removed, %(plans)s annual plans, "
+            "%(unchanged)s rows unchanged."
+        ) % {
+            "head": head,
+            "rows": s["rows"],
+            "new": s["new_projects"],
+            "updated": s["updated_projects"],
+            "listed": s["listed"],
+            "converted": s["converted"],
+            "removed": s["removed"],
+            "plans": s["annual_plans"],
+            "unchanged": s["unchanged_rows"],
+        }

@@ -9,7 +9,7 @@ from tuijin.projects.services import period_create
 
 
 class Command(TuijinCommand):
-    help = "Manage campaign periods: `tuijin periods add NUMBER --date YYYY-MM-DD [--name 第七期]`, `tuijin periods list`."
+    help = "Campaign periods: `tuijin periods add NUMBER --date YYYY-MM-DD [--name 第七期]`, `tuijin periods list`."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

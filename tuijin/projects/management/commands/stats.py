@@ -35,13 +35,16 @@ class Command(TuijinCommand):
             region = Region.objects.filter(code=options["region"]).first()
             if region is None:
                 self.fail(_("No region with code %(code)s.") % {"code": options["region"]})
-        payload = campaign_payload(Project.objects.in_region(region), Scope(as_of=as_of, period=options["period"]),
-                                   region=region)
+        payload = campaign_payload(
+            Project.objects.in_region(region), Scope(as_of=as_of, period=options["period"]), region=region
+        )
         if options["json"]:
             sys.stdout.buffer.write(dumps(payload) + b"\n")
             sys.stdout.flush()
             return
         self.stdout.write(f"{_('As of')} {payload['as_of']}  {_('unit')}: 万元")
         for key, fig in [*payload["batches"].items(), ("total", payload["total"])]:
-            self.stdout.write(f"{key:12} {fig['count']:>6} {fig['total_investment']:>16} {fig['annual_plan']:>14} "
-                              f"{fig['signed']:>5} {fig['started']:>5} {fig['in_production']:>5} {fig['effective']:>5}")
+            self.stdout.write(
+                f"{key:12} {fig['count']:>6} {fig['total_investment']:>16} {fig['annual_plan']:>14} "
+                f"{fig['signed']:>5} {fig['started']:>5} {fig['in_production']:>5} {fig['effective']:>5}"
+            )
