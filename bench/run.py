@@ -60,9 +60,20 @@ LEFT JOIN investment_annualplan ap ON ap.project_id = p.id AND ap.year = %(y)s
 WHERE l.action <> 'removed' {{where}}
 GROUP BY l.batch""",
 }
+# A third formulation uses what the schema keeps for this purpose: each listing's next listing's period
+# (projects.Listing.next_period), so the current listing is a range test with no per-project subquery.
+FLOORS["chain"] = f"""
+SELECT {FIGURES}
+FROM projects_listing l
+JOIN projects_project p ON p.id = l.project_id {{join}}
+LEFT JOIN investment_annualplan ap ON ap.project_id = p.id AND ap.year = %(y)s
+WHERE l.period_number <= {LAST_PERIOD} AND (l.next_period IS NULL OR l.next_period > {LAST_PERIOD})
+  AND l.action <> 'removed' {{where}}
+GROUP BY l.batch"""
 REGION_JOIN = {
     "grouped": "JOIN projects_project xp ON xp.id = x.project_id JOIN regions_region r ON r.id = xp.region_id",
     "correlated": "JOIN regions_region r ON r.id = p.region_id",
+    "chain": "JOIN regions_region r ON r.id = p.region_id",
 }
 REGION_WHERE = "AND r.path LIKE %(path)s"
 

@@ -127,6 +127,7 @@ def _conflict(request, exc):
 
 def _register_routers() -> None:
     from tuijin.core.api_changes import router as changes_router
+    from tuijin.investment.api import router as investment_router
     from tuijin.projects.api import router as projects_router
     from tuijin.regions.api import router as regions_router
     from tuijin.schedule.api import router as schedule_router
@@ -135,6 +136,7 @@ def _register_routers() -> None:
     api.add_router("", projects_router)
     api.add_router("", changes_router)
     api.add_router("", schedule_router)
+    api.add_router("", investment_router)
 
 
 _register_routers()

@@ -759,4 +759,8 @@ def apply_plan(plan: LedgerPlan) -> dict:
             for ap, c in plan.plans_changed
         ]
     bulk_records(records)
+    # A plan set by the ledger is split evenly by month until the office changes the split (investment issue).
+    from tuijin.investment.services import plans_ensure_split
+
+    plans_ensure_split([*plan.plans_new, *(ap for ap, _c in plan.plans_changed)])
     return plan.summary()

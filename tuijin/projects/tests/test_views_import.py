@@ -95,7 +95,7 @@ def test_the_whole_flow(zone, login, good_file):
     assert response.status_code == 302 and response["Location"] == job_url(job)
     assert (job.kind, job.status, job.user, job.params["phase"]) == ("ledger_import", JobStatus.DONE, admin, "preview")
     assert job.file.name.endswith(".xlsx")
-    assert (job.progress, job.total) == (3, 3)
+    assert (job.progress, job.total) == (6, 6)  # 3 rows read, then 3 matched
 
     page = client.get(job_url(job))
     html = page.content.decode()
@@ -289,10 +289,10 @@ def test_a_running_job_polls_for_its_progress(zone, login):
     assert "<html" in full and 'hx-trigger="every 1s"' in full and "25%" in full
     fragment = client.get(job_url(job), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and 'hx-trigger="every 1s"' in fragment
-    assert "Reading row 1500 of 6000" in fragment
-    Job.objects.filter(pk=job.pk).update(progress=6000)  # read; now matching: no percentage to show
+    assert "Checking the rows against the ledger" in fragment and "25%" in fragment
+    Job.objects.filter(pk=job.pk).update(progress=6000)  # every row checked; the result is being stored
     matching = client.get(job_url(job), HTTP_HX_REQUEST="true").content.decode()
-    assert "All 6000 rows read" in matching and "progress-bar-indeterminate" in matching
+    assert "Every row checked" in matching and "progress-bar-indeterminate" in matching
     Job.objects.filter(pk=job.pk).update(
         progress=6000,
         status=JobStatus.DONE,
@@ -333,7 +333,8 @@ def test_a_large_file_reports_its_progress(zone, login, tmp_path, monkeypatch):
 
     monkeypatch.setattr("tuijin.projects.views.imports.progress_callback", spy)
     upload(login(zone["users"]["admin"]), path, zone["regions"]["jingkai"])
-    assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+    # reading the 1,200 rows is the first half of the work, matching them with the ledger the second
+    assert seen == [(500, 2400), (1000, 2400), (1200, 2400), (1700, 2400), (2200, 2400), (2400, 2400)]
     job = Job.objects.get()
     assert job.result["summary"]["new_projects"] == 1200
     assert job.percent == 100
