@@ -116,11 +116,54 @@ PAGES = [
     ("core:change_detail", lambda z: [_change_of_a(z)], expect({"superuser", "admin", "leader"}, hidden={"admin_out"})),
     ("accounts:tokens", None, expect(SIGNED_IN)),
 ]
+
+
+def _node_of_a(z):
+    from tuijin.schedule.services import checklist_create
+
+    nodes = checklist_create(project=z["projects"]["a"])
+    return next(n for n in nodes if not n.milestone).pk
+
+
+def _node_with_evidence(z):
+    from django.core.files.base import ContentFile
+
+    from tuijin.schedule.models import ProjectNode
+
+    node = ProjectNode.objects.get(pk=_node_of_a(z))
+    node.evidence.save("施工许可证.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
+    return node.pk
+
+
+def _checklist_of_a(z):
+    _node_of_a(z)
+    return z["projects"]["a"].pk
+
+
+A_HIDDEN = {"admin_out", "enterprise_out"}
+a_pk = lambda z: [z["projects"]["a"].pk]  # noqa: E731
+PAGES += [
+    ("schedule:portfolio", None, expect(SIGNED_IN)),
+    ("schedule:portfolio_pdf", None, expect(SIGNED_IN)),
+    ("schedule:warnings", None, expect(SIGNED_IN)),
+    ("schedule:project", a_pk, expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+    ("schedule:project_pdf", lambda z: [_checklist_of_a(z)], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+    # the progress form: the office, the node's responsible department, the project's own enterprise
+    ("schedule:node_report", lambda z: [_node_of_a(z)], expect({"superuser", "admin", "enterprise"}, hidden=A_HIDDEN)),
+    ("schedule:node_edit", lambda z: [_node_of_a(z)], expect(OFFICE, hidden=A_HIDDEN)),
+    ("schedule:node_add", a_pk, expect(OFFICE, hidden=A_HIDDEN)),
+    ("schedule:node_delete", lambda z: [_node_of_a(z)], expect(OFFICE, hidden=A_HIDDEN)),
+    ("schedule:node_evidence", lambda z: [_node_with_evidence(z)], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+]
 # POST-only URLs: (url name, args builder, roles allowed) — refused roles must change nothing.
 POSTS = [
     ("projects:import_confirm", lambda z: [_job_of_admin(z)], OFFICE),
     ("accounts:token_revoke", lambda z: [_token_of_admin(z)], {"admin"}),
     ("accounts:logout", None, SIGNED_IN),
+    ("schedule:checklist_create", a_pk, OFFICE),
+    ("schedule:target_set", a_pk, OFFICE),
+    ("schedule:target_clear", a_pk, OFFICE),
+    ("schedule:baseline_add", a_pk, OFFICE),
 ]
 PUBLIC = {"accounts:login"}
 
@@ -147,9 +190,13 @@ def test_page(client, zone, role, name, args, expected):
 @pytest.mark.parametrize(("name", "args", "allowed"), POSTS, ids=[p[0] for p in POSTS])
 def test_post_only(client, zone, role, name, args, allowed):
     url = reverse(name, args=args(zone) if args else None)
-    assert _client_for(client, zone, role).get(url).status_code in {302, 405}  # never a GET side effect
+    before = ChangeRecord.objects.count()
+    got = _client_for(client, zone, role).get(url).status_code
+    assert ChangeRecord.objects.count() == before  # a GET never writes
     if role in allowed or role == "anonymous":
+        assert got in {302, 405}
         return
+    assert got in {403, 404, 405}
     before = ChangeRecord.objects.count(), Job.objects.filter(status="running").count()
     response = client.post(url)
     assert response.status_code in {403, 404}, f"{role} POST {url}"
@@ -406,7 +453,8 @@ def _patterns(resolver, prefix=""):
 
 def test_every_url_is_in_the_matrix():
     covered = {p[0] for p in PAGES} | {p[0] for p in POSTS} | PUBLIC
-    names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in {"projects", "regions", "core", "accounts"}}
+    apps = {"projects", "regions", "core", "accounts", "schedule"}
+    names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in apps}
     assert names - covered == set(), "add these URLs to the permission matrix"
 
 

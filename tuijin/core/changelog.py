@@ -94,6 +94,7 @@ def build_record(instance, action: str, before: dict | None, after: dict | None)
 
 def bulk_records(records: list) -> None:
     """Write change records made by `build_record` for bulk writes (imports, jobs)."""
+    from .bulk import insert_rows
     from .models import ChangeRecord
 
-    ChangeRecord.objects.bulk_create(records, batch_size=1000)
+    insert_rows(ChangeRecord, records)

@@ -4,20 +4,22 @@ then write everything in one transaction with a change record per write.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.accounts.models import Leader, Organization
-from tuijin.core.changelog import build_record, bulk_records, jsonable
+from tuijin.core.bulk import ChangeRows, insert_rows, update_rows
+from tuijin.core.changelog import jsonable
 from tuijin.core.changelog import snapshot as _raw_snapshot
 from tuijin.core.choices import ChangeAction
 from tuijin.core.importing import (
@@ -33,7 +35,7 @@ from tuijin.core.importing import (
     parse_date,
     read_rows,
 )
-from tuijin.investment.models import AnnualPlan
+from tuijin.investment.models import MONTH_FIELDS, AnnualPlan
 from tuijin.regions.models import Region, name_key
 
 from .choices import Batch, ListingAction
@@ -684,15 +686,72 @@ def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
             plan.plans_changed.append((ap, {"before": old}))
 
 
+def _read_back_ids(model, objs: list, key: str) -> None:
+    """Set the ids of rows inserted without returning them, by their natural key (project, `key`)."""
+    _read_back(model, objs, ("project_id", key), "project_id")
+
+
+def _read_back(model, objs: list, keys: tuple[str, ...], chunk_by: str) -> None:
+    """Set the ids of rows inserted without returning them, by a unique natural key (`keys`, attnames), reading
+    the rows whose `chunk_by` is one of the objects' in chunks."""
+    if not objs:
+        return
+    get = attrgetter(*keys)
+    by_key = {get(o): o for o in objs}
+    wanted = sorted({getattr(o, chunk_by) for o in objs})
+    for start in range(0, len(wanted), 2000):
+        rows = model.objects.filter(**{f"{chunk_by}__in": wanted[start : start + 2000]}).values_list("pk", *keys)
+        for pk, *key in rows:
+            obj = by_key.get(tuple(key) if len(keys) > 1 else key[0])
+            if obj is not None:
+                obj.pk = pk
+                obj._state.adding = False
+
+
+_PLAIN = {str, int, bool, type(None)}
+
+
+def _snapshotter(model) -> Callable[[object], dict]:
+    """`snapshot` for many objects of one model: the same dict, the field list worked out once."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname not in model._changelog_ignore]
+    get = attrgetter(*names)
+
+    def snap(instance) -> dict:
+        return {
+            name: value if type(value) in _PLAIN else jsonable(value)
+            for name, value in zip(names, get(instance), strict=True)
+        }
+
+    return snap
+
+
+def _insert_with_ids(model, objs: list, keys: tuple[str, ...], chunk_by: str) -> None:
+    insert_rows(model, objs)
+    _read_back(model, objs, keys, chunk_by)
+
+
 @transaction.atomic
 def apply_plan(plan: LedgerPlan) -> dict:
-    """Write the planned changes with one change record each. All or nothing."""
-    records = []
+    """Write the planned changes with one change record each. All or nothing.
+
+    Rows go in through executemany and the ids of new rows are read back by their natural keys (Django's
+    bulk_create and a model instance per change record cost most of a large import's time); the change records
+    are what ChangeLoggedModel.save() would write for each object (tuijin/core/tests/test_bulk.py compares them).
+    """
+    records = ChangeRows()
     orgs = plan.organizations_new
-    Organization.objects.bulk_create(orgs, batch_size=500)
-    records += [build_record(o, ChangeAction.CREATE, None, snapshot(o)) for o in orgs]
-    Leader.objects.bulk_create(plan.leaders_new, batch_size=500)
-    records += [build_record(lead, ChangeAction.CREATE, None, snapshot(lead)) for lead in plan.leaders_new]
+    for o in orgs:
+        o.region = o.region  # refresh region_id
+    _insert_with_ids(Organization, orgs, ("kind", "name_key"), "name_key")
+    snap = _snapshotter(Organization)
+    for o in orgs:
+        records.add(o, ChangeAction.CREATE, None, snap(o))
+    for lead in plan.leaders_new:
+        lead.region = lead.region
+    _insert_with_ids(Leader, plan.leaders_new, ("region_id", "name"), "name")
+    snap = _snapshotter(Leader)
+    for lead in plan.leaders_new:
+        records.add(lead, ChangeAction.CREATE, None, snap(lead))
 
     for p in plan.projects:  # resolve the foreign keys of objects created just above
         p.project.enterprise = p.project.enterprise
@@ -701,66 +760,73 @@ def apply_plan(plan: LedgerPlan) -> dict:
         if p.project.responsible_unit is not None:
             p.project.responsible_unit = p.project.responsible_unit
     new = [p.project for p in plan.new_projects]
-    Project.objects.bulk_create(new, batch_size=500)
-    records += [build_record(p, ChangeAction.CREATE, None, snapshot(p)) for p in new]
+    for p in new:
+        p.region = p.region
+    _insert_with_ids(Project, new, ("code",), "code")
+    snap = _snapshotter(Project)
+    for p in new:
+        records.add(p, ChangeAction.CREATE, None, snap(p))
     updated = plan.updated_projects
     if updated:
         # Write only the columns some row changes: an UPDATE of every column is most of the import's time.
         names = {f.attname: f.name for f in Project._meta.concrete_fields}
         changed = {names[k] for p in updated for k in p.before if k in names}  # before: the changed fields
-        now = datetime.datetime.now(datetime.UTC)
+        now = timezone.now()
         for p in updated:
             p.project.last_updated = now
-        Project.objects.bulk_update([p.project for p in updated], sorted(changed | {"last_updated"}), batch_size=500)
-        records += [
-            build_record(
+        update_rows(Project, [p.project for p in updated], sorted(changed | {"last_updated"}))
+        for p in updated:
+            records.add(
                 p.project, ChangeAction.UPDATE, p.before, {f: jsonable(getattr(p.project, f)) for f in p.before}
             )
-            for p in updated
-        ]
 
     for lst in plan.listings_new:
         lst.project = lst.project  # now saved: refresh project_id
-    Listing.objects.bulk_create(plan.listings_new, batch_size=500)
-    records += [build_record(lst, ChangeAction.CREATE, None, snapshot(lst)) for lst in plan.listings_new]
+    insert_rows(Listing, plan.listings_new)
+    _read_back_ids(Listing, plan.listings_new, "period_id")
+    snap = _snapshotter(Listing)
+    for lst in plan.listings_new:
+        records.add(lst, ChangeAction.CREATE, None, snap(lst))
     if plan.listings_changed:
-        now = datetime.datetime.now(datetime.UTC)
+        now = timezone.now()
         for lst, _c in plan.listings_changed:
             lst.last_updated = now
-        Listing.objects.bulk_update(
+        update_rows(
+            Listing,
             [lst for lst, _c in plan.listings_changed],
             ["batch", "action", "reason", "next_period", "last_updated"],
-            batch_size=500,
         )
         for lst, change in plan.listings_changed:
             batch, action, reason, _next = change["before"]
-            records.append(
-                build_record(
-                    lst,
-                    ChangeAction.UPDATE,
-                    {"batch": batch, "action": action, "reason": reason},
-                    {"batch": lst.batch, "action": lst.action, "reason": lst.reason},
-                )
+            records.add(
+                lst,
+                ChangeAction.UPDATE,
+                {"batch": batch, "action": action, "reason": reason},
+                {"batch": lst.batch, "action": lst.action, "reason": lst.reason},
             )
 
     # The derived next_period of listings whose neighbours changed: not a change anyone made, so not logged.
-    Listing.objects.bulk_update(plan.listings_rechained, ["next_period"], batch_size=500)
+    update_rows(Listing, plan.listings_rechained, ["next_period"])
 
+    # A plan set by the ledger is split evenly by month until the office changes the split (investment issue);
+    # a changed amount no longer fits its old split and is split evenly again.
     for ap in plan.plans_new:
         ap.project = ap.project
-    AnnualPlan.objects.bulk_create(plan.plans_new, batch_size=500)
-    records += [build_record(ap, ChangeAction.CREATE, None, snapshot(ap)) for ap in plan.plans_new]
+        ap.ensure_split()
+    insert_rows(AnnualPlan, plan.plans_new)
+    _read_back_ids(AnnualPlan, plan.plans_new, "year")
+    snap = _snapshotter(AnnualPlan)
+    for ap in plan.plans_new:
+        records.add(ap, ChangeAction.CREATE, None, snap(ap))
     if plan.plans_changed:
-        for ap, _c in plan.plans_changed:
-            ap.last_updated = datetime.datetime.now(datetime.UTC)
-        AnnualPlan.objects.bulk_update([ap for ap, _c in plan.plans_changed], ["amount", "last_updated"])
-        records += [
-            build_record(ap, ChangeAction.UPDATE, {"amount": str(c["before"])}, {"amount": str(ap.amount)})
-            for ap, c in plan.plans_changed
-        ]
-    bulk_records(records)
-    # A plan set by the ledger is split evenly by month until the office changes the split (investment issue).
-    from tuijin.investment.services import plans_ensure_split
-
-    plans_ensure_split([*plan.plans_new, *(ap for ap, _c in plan.plans_changed)])
+        now = timezone.now()
+        split_fields = [*MONTH_FIELDS, "split_method"]
+        for ap, c in plan.plans_changed:
+            before = {"amount": str(c["before"]), **{f: jsonable(getattr(ap, f)) for f in split_fields}}
+            ap.ensure_split()
+            ap.last_updated = now
+            after = {"amount": str(ap.amount), **{f: jsonable(getattr(ap, f)) for f in split_fields}}
+            records.add(ap, ChangeAction.UPDATE, before, after)
+        update_rows(AnnualPlan, [ap for ap, _c in plan.plans_changed], ["amount", *split_fields, "last_updated"])
+    records.write()
     return plan.summary()
