@@ -302,7 +302,12 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
             qs = qs.filter(project_id=project)
         return [_plan_out(p) for p in qs[:5000]]
 
-    @router.get("/investment/plans/{int:project_id}/{int:year}", response=PlanOut, summary="Get an annual plan")
+    @router.get(
+        "/investment/plans/{int:project_id}/{int:year}",
+        response=PlanOut,
+        summary="Get an annual plan",
+        description="A project's plan for one year (万元) with its twelve monthly targets and split method.",
+    )
     def plan_detail(request, project_id: int, year: int):
         return _plan_out(
             visible_or_404(AnnualPlan.objects.select_related("project"), request.auth, project_id=project_id, year=year)
@@ -324,7 +329,10 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         return _plan_out(plan)
 
     @router.post(
-        "/investment/plans/{int:project_id}/{int:year}/split", response=PlanOut, summary="Split an annual plan by month"
+        "/investment/plans/{int:project_id}/{int:year}/split",
+        response=PlanOut,
+        summary="Split an annual plan by month",
+        description="Even, seasonal (the zone's profile) or manual (twelve targets that sum to the plan). Office only.",
     )
     def plan_split(request, project_id: int, year: int, payload: SplitIn):
         plan = visible_or_404(
@@ -374,11 +382,21 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         )
         return (200 if existed else 201), _report_out(report)
 
-    @router.get("/investment/reports/{int:report_id}", response=ReportOut, summary="Get a monthly report")
+    @router.get(
+        "/investment/reports/{int:report_id}",
+        response=ReportOut,
+        summary="Get a monthly report",
+        description="One project-month: invested, cumulative figures (computed), progress, photos and review state.",
+    )
     def report_detail(request, report_id: int):
         return _report_out(visible_or_404(_reports(request.auth), request.auth, pk=report_id))
 
-    @router.patch("/investment/reports/{int:report_id}", response=ReportOut, summary="Change a monthly report")
+    @router.patch(
+        "/investment/reports/{int:report_id}",
+        response=ReportOut,
+        summary="Change a monthly report",
+        description="Edit a draft, returned or reopened report (its enterprise or the office); accepted months are locked.",
+    )
     def report_edit(request, report_id: int, payload: ReportPatch):
         report = visible_or_404(MonthlyReport.objects.select_related("project"), request.auth, pk=report_id)
         data = payload.dict(exclude_unset=True)
@@ -394,7 +412,12 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         )
         return _report_out(report)
 
-    @router.delete("/investment/reports/{int:report_id}", response={204: None}, summary="Delete a draft report")
+    @router.delete(
+        "/investment/reports/{int:report_id}",
+        response={204: None},
+        summary="Delete a draft report",
+        description="Only a draft can be deleted; submitted reports stay on record.",
+    )
     def report_remove(request, report_id: int):
         report = visible_or_404(MonthlyReport.objects.select_related("project"), request.auth, pk=report_id)
         services.report_delete(user=request.auth, report=report)
@@ -414,11 +437,21 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         """The office sends a submitted report back with its opinion (required)."""
         return _action(request, report_id, services.report_return, opinion=payload.opinion)
 
-    @router.post("/investment/reports/{int:report_id}/accept", response=ReportOut, summary="Accept a report")
+    @router.post(
+        "/investment/reports/{int:report_id}/accept",
+        response=ReportOut,
+        summary="Accept a report",
+        description="The office accepts a submitted report; the month becomes read-only.",
+    )
     def report_accept(request, report_id: int, payload: OpinionIn | None = None):
         return _action(request, report_id, services.report_accept, opinion=payload.opinion if payload else "")
 
-    @router.post("/investment/reports/{int:report_id}/reopen", response=ReportOut, summary="Reopen an accepted month")
+    @router.post(
+        "/investment/reports/{int:report_id}/reopen",
+        response=ReportOut,
+        summary="Reopen an accepted month",
+        description="The office reopens an accepted month for correction, with a reason (recorded).",
+    )
     def report_reopen(request, report_id: int, payload: ReasonIn):
         return _action(request, report_id, services.report_reopen, reason=payload.reason)
 
@@ -430,7 +463,10 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         return 201, _photo_out(services.photo_add(user=request.auth, report=report, upload=file))
 
     @router.delete(
-        "/investment/reports/{int:report_id}/photos/{int:photo_id}", response={204: None}, summary="Remove a photo"
+        "/investment/reports/{int:report_id}/photos/{int:photo_id}",
+        response={204: None},
+        summary="Remove a photo",
+        description="Remove one photo from a report that may still be edited.",
     )
     def photo_remove(request, report_id: int, photo_id: int):
         photo = visible_or_404(

@@ -216,17 +216,23 @@ class _Context:
         for r in self.regions:
             self.regions_by_name[name_key(r.name)].append(r)
         self.periods = {p.number: p for p in Period.objects.all()}
-        projects = list(Project.objects.filter(region__path__startswith=root.path))
-        self.project_by_code = {p.code: p for p in projects}
-        self.projects_by_name: dict[str, list[Project]] = defaultdict(list)
-        for p in projects:
+        # Rows are matched against every project under the root by code and name: those keys alone are loaded
+        # for all of them (_StoredProject), the full projects only for those the rows matched (_load_projects).
+        stubs = [
+            _StoredProject(*values)
+            for values in Project.objects.filter(region__path__startswith=root.path).values_list(
+                "pk", "code", "name_key", "region_id"
+            )
+        ]
+        self.project_by_code = {p.code: p for p in stubs}
+        self.projects_by_name: dict[str, list[_StoredProject]] = defaultdict(list)
+        for p in stubs:
             self.projects_by_name[p.name_key].append(p)
-        self.orgs = {(o.kind, o.name_key): o for o in Organization.objects.all()}
+        # What the import reads of an organisation (name, kind, region); the rest is deferred.
+        orgs = Organization.objects.only("pk", "kind", "name", "name_key", "region_id")
+        self.orgs = {(o.kind, o.name_key): o for o in orgs}
         self.orgs_by_pk = {o.pk: o for o in self.orgs.values()}
         self.region_by_pk = {r.pk: r for r in self.regions}
-        for p in projects:  # the rows read these (Project.clean(), new enterprises' region): no query per row
-            p.enterprise = self.orgs_by_pk[p.enterprise_id]
-            p.region = self.region_by_pk[p.region_id]
         self.codes_outside: set[str] = set()
         self.leaders = {
             (lead.region_id, lead.name): lead for lead in Leader.objects.filter(region__path__startswith=root.path)
@@ -235,6 +241,33 @@ class _Context:
         for lead in self.leaders.values():
             self.leaders_by_name[lead.name].append(lead)
         self.leaders_by_pk = {lead.pk: lead for lead in self.leaders.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredProject:
+    """A stored project's keys, for matching rows; `_load_projects` gives the project itself."""
+
+    pk: int
+    code: str
+    name_key: str
+    region_id: int
+
+
+def _load_projects(ctx: _Context, stubs: list[_StoredProject]) -> dict[int, Project]:
+    """The stored projects the rows matched, by id, with the enterprise and region the rows read (no query per
+    row: Project.clean() and the change records read them)."""
+    ids = sorted({s.pk for s in stubs})
+    out: dict[int, Project] = {}
+    for start in range(0, len(ids), 2000):
+        for p in Project.objects.filter(pk__in=ids[start : start + 2000]):
+            enterprise = ctx.orgs_by_pk.get(p.enterprise_id)
+            if enterprise is not None:
+                p.enterprise = enterprise
+            region = ctx.region_by_pk.get(p.region_id)
+            if region is not None:
+                p.region = region
+            out[p.pk] = p
+    return out
 
 
 def _region_for(ctx: _Context, value) -> Region:
@@ -485,12 +518,16 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
             pending_new.append((row, parsed))
             continue
         planned.append((row, parsed, project))
+    stored = _load_projects(ctx, [project for _r, _p, project in planned])
+    planned = [(row, parsed, stored[project.pk]) for row, parsed, project in planned]
 
     # New projects get codes in one go per region.
-    for region_id in {p["region"].pk for _r, p in pending_new if not p["code"]}:
-        region = next(p["region"] for _r, p in pending_new if p["region"].pk == region_id)
-        count = sum(1 for _r, p in pending_new if p["region"].pk == region_id and not p["code"])
-        codes_by_region[region_id] = next_project_codes(region, count)
+    uncoded: dict[int, list] = defaultdict(list)
+    for _r, p in pending_new:
+        if not p["code"]:
+            uncoded[p["region"].pk].append(p["region"])
+    for region_id, regions in uncoded.items():
+        codes_by_region[region_id] = next_project_codes(regions[0], len(regions))
     for row, parsed in pending_new:
         code = parsed["code"] or codes_by_region[parsed["region"].pk].pop(0)
         project = Project(
@@ -671,9 +708,10 @@ def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
         return
     by_id = {p.pk: p for p, _y, _a in wanted if p.pk}
     ids = list(by_id)
+    years = sorted({y for _p, y, _a in wanted})  # only the plans a row may change: not every year's
     stored = {}
     for start in range(0, len(ids), 2000):
-        for ap in AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000]):
+        for ap in AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000], year__in=years):
             ap.project = by_id[ap.project_id]
             stored[(ap.project_id, ap.year)] = ap
     for project, year, amount in wanted:
@@ -739,6 +777,14 @@ def apply_plan(plan: LedgerPlan) -> dict:
     are what ChangeLoggedModel.save() would write for each object (tuijin/core/tests/test_bulk.py compares them).
     """
     records = ChangeRows()
+    batch_names: dict[str, str] = {}
+
+    def listing_repr(lst: Listing) -> str:
+        """str(lst), with the batch's display name (a lazy translation: slow) looked up once per batch."""
+        if lst.batch not in batch_names:
+            batch_names[lst.batch] = lst.get_batch_display()
+        return f"{lst.project} · {lst.period_id} · {batch_names[lst.batch]}"
+
     orgs = plan.organizations_new
     for o in orgs:
         o.region = o.region  # refresh region_id
@@ -754,11 +800,11 @@ def apply_plan(plan: LedgerPlan) -> dict:
         records.add(lead, ChangeAction.CREATE, None, snap(lead))
 
     for p in plan.projects:  # resolve the foreign keys of objects created just above
-        p.project.enterprise = p.project.enterprise
-        if p.project.leader is not None:
-            p.project.leader = p.project.leader
-        if p.project.responsible_unit is not None:
-            p.project.responsible_unit = p.project.responsible_unit
+        cached = p.project._state.fields_cache  # (one not loaded is a stored object: its id is already set)
+        for name in ("enterprise", "leader", "responsible_unit"):
+            related = cached.get(name)
+            if related is not None:
+                setattr(p.project, name, related)
     new = [p.project for p in plan.new_projects]
     for p in new:
         p.region = p.region
@@ -786,7 +832,7 @@ def apply_plan(plan: LedgerPlan) -> dict:
     _read_back_ids(Listing, plan.listings_new, "period_id")
     snap = _snapshotter(Listing)
     for lst in plan.listings_new:
-        records.add(lst, ChangeAction.CREATE, None, snap(lst))
+        records.add(lst, ChangeAction.CREATE, None, snap(lst), listing_repr(lst))
     if plan.listings_changed:
         now = timezone.now()
         for lst, _c in plan.listings_changed:
@@ -803,6 +849,7 @@ def apply_plan(plan: LedgerPlan) -> dict:
                 ChangeAction.UPDATE,
                 {"batch": batch, "action": action, "reason": reason},
                 {"batch": lst.batch, "action": lst.action, "reason": lst.reason},
+                listing_repr(lst),
             )
 
     # The derived next_period of listings whose neighbours changed: not a change anyone made, so not logged.

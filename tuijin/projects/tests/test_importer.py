@@ -504,7 +504,10 @@ def test_annual_plan_is_for_the_year_of_the_period(base, tmp_path):
     assert result.summary()["annual_plans"] == 1
     assert AnnualPlan.objects.get(year=2023).amount == Decimal("1600.00")
     rec = ChangeRecord.objects.filter(content_type__model="annualplan", action="update").get()
-    assert (rec.before, rec.after) == ({"amount": "1500.00"}, {"amount": "1600.00"})
+    # the new amount no longer fits the old even split: the months are split again, and recorded with it
+    months = [f"month_{m}" for m in range(1, 13)]
+    assert rec.before == {"amount": "1500.00", **dict.fromkeys(months, "125.00")}
+    assert rec.after == {"amount": "1600.00", **dict.fromkeys(months[:-1], "133.33"), "month_12": "133.37"}
 
 
 def test_import_records_hold_changed_fields_only(base, tmp_path):
