@@ -395,7 +395,7 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         "/investment/reports/{int:report_id}",
         response=ReportOut,
         summary="Change a monthly report",
-        description="Edit a draft, returned or reopened report (the enterprise or the office); accepted ones are locked.",
+        description="Edit a report that is a draft, returned or reopened; accepted months are locked.",
     )
     def report_edit(request, report_id: int, payload: ReportPatch):
         report = visible_or_404(MonthlyReport.objects.select_related("project"), request.auth, pk=report_id)
