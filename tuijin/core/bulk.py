@@ -119,9 +119,31 @@ def update_rows(model, objs, fields: list[str], *, using: str = "default") -> in
     values = [[getattr(o, c.attname) for o in objs] for c in columns]
     prepared = [prepare_column(c, col, connection) for c, col in zip(columns, values, strict=True)]
     prepared.append(prepare_column(meta.pk, [o.pk for o in objs], connection))
+    rows = _rows(prepared)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _rows(prepared))
+        if connection.vendor == "postgresql" and len(rows) > 100:
+            _update_from_copy(cursor, meta, columns, rows, qn)
+        else:
+            cursor.executemany(sql, rows)
     return len(objs)
+
+
+def _update_from_copy(cursor, meta, columns, rows: list[tuple], qn) -> None:
+    """PostgreSQL: COPY the new values into a temporary table of the same column types, then one
+    `UPDATE … FROM` (an UPDATE per row is parsed and planned per row by the server). A row named twice gets
+    its last values, as the UPDATEs one after the other would leave it."""
+    rows = list({row[-1]: row for row in rows}.values())  # by id; the last one wins
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    tmp = qn(f"tuijin_bulk_{meta.db_table}")
+    names = [qn(c.column) for c in columns]
+    cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {tmp} AS SELECT {', '.join(names)}, {pk} FROM {table} LIMIT 0")
+    with cursor.cursor.copy(f"COPY {tmp} ({', '.join(names)}, {pk}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    assignments = ", ".join(f"{n} = s.{n}" for n in names)
+    cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {tmp} AS s WHERE t.{pk} = s.{pk}")  # noqa: S608
+    cursor.execute(f"DROP TABLE {tmp}")
 
 
 def insert_rows(model, objs, *, using: str = "default") -> int:
@@ -245,4 +267,3 @@ class ChangeRows:
         rows = _rows([[value] * n for value in fixed] + cols)
         insert_columns(ChangeRecord, [field(name).column for name in [*head, *varying]], rows, using=self.using)
         return n
-

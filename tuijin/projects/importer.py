@@ -737,8 +737,12 @@ def _read_back(model, objs: list, keys: tuple[str, ...], chunk_by: str) -> None:
     get = attrgetter(*keys)
     by_key = {get(o): o for o in objs}
     wanted = sorted({getattr(o, chunk_by) for o in objs})
+    # insert_rows stamped them all with one `created`: only the rows just written are read.
+    created = {o.created for o in objs}
     for start in range(0, len(wanted), 2000):
-        rows = model.objects.filter(**{f"{chunk_by}__in": wanted[start : start + 2000]}).values_list("pk", *keys)
+        rows = model.objects.filter(
+            **{f"{chunk_by}__in": wanted[start : start + 2000]}, created__in=sorted(created)
+        ).values_list("pk", *keys)
         for pk, *key in rows:
             obj = by_key.get(tuple(key) if len(keys) > 1 else key[0])
             if obj is not None:

@@ -228,3 +228,28 @@ def test_import_records_are_what_save_would_write(base, tmp_path):
     upd = next(r for r in ctx_records if r.content_type.model == "project" and r.action == "update")
     assert upd.before == {"total_investment": "500.00", "started_on": None}
     assert upd.after == {"total_investment": "800.00", "started_on": "2022-11-01"}
+
+
+def test_update_rows_many(base):
+    """Over a hundred rows (PostgreSQL writes them through COPY and one UPDATE … FROM): each row gets its own
+    values, a row named twice its last ones, and rows not named keep theirs."""
+    jk = base["regions"]["jingkai"]
+    plans = [
+        AnnualPlan.objects.create(project=project(f"项目{i:03d}", jk, base["ent"]), year=2022, amount=Decimal("12"))
+        for i in range(130)
+    ]
+    untouched = plans.pop()
+    for i, ap in enumerate(plans):
+        ap.amount = Decimal(i) + Decimal("0.25")
+        ap.months = None if i % 2 else [Decimal("1.00")] * 12
+        ap.split_method = "manual"
+    twice = AnnualPlan.objects.get(pk=plans[0].pk)
+    twice.amount = Decimal("999.99")
+    assert update_rows(AnnualPlan, [*plans, twice], ["amount", *[f"month_{m}" for m in range(1, 13)], "split_method"])
+    got = {ap.pk: ap for ap in AnnualPlan.objects.all()}
+    assert got[plans[0].pk].amount == Decimal("999.99") and got[plans[0].pk].months == [Decimal("1.00")] * 12
+    for i, ap in enumerate(plans[1:], start=1):
+        assert got[ap.pk].amount == Decimal(i) + Decimal("0.25")
+        assert got[ap.pk].months == (None if i % 2 else [Decimal("1.00")] * 12)
+        assert got[ap.pk].split_method == "manual"
+    assert got[untouched.pk].amount == Decimal("12.00") and got[untouched.pk].split_method == "even"
