@@ -227,6 +227,9 @@ class Listing(ChangeLoggedModel):
         to_field="number",
         db_column="period_number",
         related_name="listings",
+        # No index of its own: the unique (project, period) index serves every lookup, and an index led by the
+        # period tempts SQLite into reading listings in period order, far slower for the portfolio join.
+        db_index=False,
     )
     batch = models.CharField(_("batch"), max_length=12, choices=Batch.choices)
     action = models.CharField(
@@ -254,7 +257,6 @@ class Listing(ChangeLoggedModel):
             )
         ]
         indexes = [
-            models.Index(fields=["period", "batch"], name="listing_period_batch_idx"),
             models.Index(fields=["project", "period", "next_period"], name="listing_chain_idx"),
         ]
 
