@@ -1,5 +1,7 @@
+import time
 import uuid
 
+from django.conf import settings
 from django.utils.deprecation import MiddlewareMixin
 
 from .changelog import change_context
@@ -21,6 +23,23 @@ class SecurityHeadersMiddleware(MiddlewareMixin):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Idle expiry: a signed-in session's expiry moves forward with activity, saved at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated and not session.modified:
+            now = int(time.time())
+            if now - session.get("_refreshed", 0) >= settings.SESSION_REFRESH_SECONDS:
+                session["_refreshed"] = now  # marks the session modified: saved with a fresh expiry
         return response
 
 
