@@ -30,9 +30,10 @@ class Command(TuijinCommand):
             _("Forecast of year-end investment, %(year)s: %(n)s projects; MAPE (%%) by month")
             % {"year": options["year"], "n": rows[0]["projects"]}
         )
-        self.stdout.write(f"{_('month'):>6} {_('method'):>10} {_('naive'):>10}")
+        month_w, method_w, naive_w, mean_w = _("month"), _("method"), _("naive"), _("mean")
+        self.stdout.write(f"{month_w:>6} {method_w:>10} {naive_w:>10}")
         for row in rows:
             self.stdout.write(f"{row['month']:>6} {row['mape']:>10.2f} {row['naive_mape']:>10.2f}")
         mean = sum(r["mape"] for r in rows) / len(rows)
         naive = sum(r["naive_mape"] for r in rows) / len(rows)
-        self.stdout.write(f"{_('mean'):>6} {mean:>10.2f} {naive:>10.2f}")
+        self.stdout.write(f"{mean_w:>6} {mean:>10.2f} {naive:>10.2f}")

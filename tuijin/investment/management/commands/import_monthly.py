@@ -38,8 +38,9 @@ class Command(TuijinCommand):
         for warning in plan.warnings:
             self.stderr.write(_("Warning: %(w)s") % {"w": warning})
         if options["dry_run"]:
+            row_word = _("row")
             for line in plan.describe():
-                self.stdout.write(f"  [{line['kind']}] {_('row')} {line['row']} {line['project']} {line['detail']}")
+                self.stdout.write(f"  [{line['kind']}] {row_word} {line['row']} {line['project']} {line['detail']}")
         s = apply_dispatch(plan) if not options["dry_run"] else plan.summary()
         head = _("Dry run, nothing written. Would import") if options["dry_run"] else _("Imported")
         self.stdout.write(

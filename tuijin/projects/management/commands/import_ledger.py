@@ -38,9 +38,10 @@ class Command(TuijinCommand):
             self.stderr.write(_("Warning: %(w)s") % {"w": warning})
         summary = plan.summary()
         if options["dry_run"]:
+            row_word = _("row")
             for line in plan.describe():
                 self.stdout.write(
-                    f"  [{line['kind']}] {_('row')} {line['row'] or '-'} {line['project']} {line['detail']}".rstrip()
+                    f"  [{line['kind']}] {row_word} {line['row'] or '-'} {line['project']} {line['detail']}".rstrip()
                 )
             self.stdout.write(self._summary_text(summary, dry_run=True))
             return

@@ -78,14 +78,16 @@ class Command(TuijinCommand):
 
     def _print_table(self, payload: dict, topic: str) -> None:
         if topic == "investment":
-            self.stdout.write(f"{payload['year']} 1-{payload['through_month']}  {_('unit')}: 万元")
+            unit = _("unit")
+            self.stdout.write(f"{payload['year']} 1-{payload['through_month']}  {unit}: 万元")
             for g in [*payload["groups"], payload["total"]]:
                 self.stdout.write(
                     f"{g['label'] or '—':20} {g['projects']:>6} {g['annual_plan']:>14} "
                     f"{g['invested_to_date']:>14} {g['completion_rate']!s:>7} {g['gap_points']!s:>7}"
                 )
             return
-        self.stdout.write(f"{_('As of')} {payload['as_of']}  {_('unit')}: 万元")
+        as_of, unit = _("As of"), _("unit")
+        self.stdout.write(f"{as_of} {payload['as_of']}  {unit}: 万元")
         for key, fig in [*payload["batches"].items(), ("total", payload["total"])]:
             self.stdout.write(
                 f"{key:12} {fig['count']:>6} {fig['total_investment']:>16} {fig['annual_plan']:>14} "

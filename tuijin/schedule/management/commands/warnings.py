@@ -37,7 +37,8 @@ class Command(TuijinCommand):
             sys.stdout.flush()
             return
         self.stdout.write(
-            f"{_('As of')} {payload['as_of']}  {_('red')}: {payload['red']}  {_('yellow')}: {payload['yellow']}"
+            _("As of %(date)s  red: %(red)s  yellow: %(yellow)s")
+            % {"date": payload["as_of"], "red": payload["red"], "yellow": payload["yellow"]}
         )
         for i in payload["items"]:
             self.stdout.write(
