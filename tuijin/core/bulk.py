@@ -165,6 +165,64 @@ def insert_rows(model, objs, *, using: str = "default") -> int:
     return len(objs)
 
 
+def insert_rows_with_ids(model, objs, *, using: str = "default") -> int:
+    """insert_rows(), and set each object's new id (and `_state.adding = False`), in object order.
+
+    The ids are taken before the rows go in, so no row is read back: on PostgreSQL from the id's sequence in
+    one query; on SQLite the first row is inserted alone for its id and the others take the ids after it, which
+    are free while this transaction holds the database's write lock (so outside a transaction the rows are
+    inserted one by one instead).
+    """
+    objs = list(objs)
+    if not objs:
+        return 0
+    connection = connections[using]
+    meta = model._meta
+    pk = meta.pk
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(objs)],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+        _insert_with_pk(model, objs, ids, connection)
+        return len(objs)
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    _stamp(model, objs, fields)
+    columns = [prepare_column(f, col, connection) for f, col in zip(fields, _values(objs, fields), strict=True)]
+    rows = _rows(columns)
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+    first_only = connection.in_atomic_block
+    with connection.cursor() as cursor:
+        ids = []
+        for row in rows[:1] if first_only else rows:
+            cursor.execute(sql, row)
+            ids.append(cursor.lastrowid)
+        if first_only and len(rows) > 1:
+            ids += range(ids[0] + 1, ids[0] + len(rows))
+            with_pk = f"INSERT INTO {qn(meta.db_table)} ({names}, {qn(pk.column)}) "
+            with_pk += f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
+            cursor.executemany(with_pk, [(*row, i) for row, i in zip(rows[1:], ids[1:], strict=True)])
+    for o, i in zip(objs, ids, strict=True):
+        o.pk = i
+        o._state.adding = False
+    return len(objs)
+
+
+def _insert_with_pk(model, objs: list, ids: list[int], connection) -> None:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _stamp(model, objs, fields)
+    for o, i in zip(objs, ids, strict=True):
+        o.pk = i
+        o._state.adding = False
+    fields.append(model._meta.pk)
+    columns = [prepare_column(f, col, connection) for f, col in zip(fields, _values(objs, fields), strict=True)]
+    insert_columns(model, [f.column for f in fields], _rows(columns), using=connection.alias)
+
+
 def insert_columns(model, columns: list[str], rows: list[tuple], *, using: str = "default") -> None:
     """INSERT rows of values already prepared for the database into the named columns."""
     if not rows:

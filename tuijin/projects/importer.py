@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import IO
 
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.accounts.models import Leader, Organization
-from tuijin.core.bulk import ChangeRows, insert_rows, update_rows
+from tuijin.core.bulk import ChangeRows, insert_rows_with_ids, update_rows
 from tuijin.core.changelog import jsonable
 from tuijin.core.changelog import snapshot as _raw_snapshot
 from tuijin.core.choices import ChangeAction
@@ -229,9 +229,9 @@ class _Context:
         for p in stubs:
             self.projects_by_name[p.name_key].append(p)
         # What the import reads of an organisation (name, kind, region); the rest is deferred.
-        orgs = Organization.objects.only("pk", "kind", "name", "name_key", "region_id")
-        self.orgs = {(o.kind, o.name_key): o for o in orgs}
-        self.orgs_by_pk = {o.pk: o for o in self.orgs.values()}
+        # Loaded as plain values; the instance (as `.only()` of those fields gives it) is made when a row uses it.
+        self.orgs = _LazyOrganizations()
+        self.orgs_by_pk = _OrganizationsByPk(self.orgs)
         self.region_by_pk = {r.pk: r for r in self.regions}
         self.codes_outside: set[str] = set()
         self.leaders = {
@@ -241,6 +241,47 @@ class _Context:
         for lead in self.leaders.values():
             self.leaders_by_name[lead.name].append(lead)
         self.leaders_by_pk = {lead.pk: lead for lead in self.leaders.values()}
+
+
+_ORG_FIELDS = [
+    f.attname
+    for f in Organization._meta.concrete_fields
+    if f.attname in ("id", "kind", "name", "name_key", "region_id")
+]
+
+
+class _LazyOrganizations:
+    """Every organisation by (kind, name_key), each made a model instance only when a row uses it."""
+
+    def __init__(self):
+        self.db = Organization.objects.db
+        rows = Organization.objects.values_list(*_ORG_FIELDS)
+        kind, name_key_at, pk_at = (_ORG_FIELDS.index(n) for n in ("kind", "name_key", "id"))
+        self.rows = {(values[kind], values[name_key_at]): values for values in rows}
+        self.key_of_pk = {values[pk_at]: key for key, values in self.rows.items()}
+        self.made: dict[tuple, Organization] = {}
+
+    def get(self, key, default=None):
+        try:
+            return self.made[key]
+        except KeyError:
+            values = self.rows.get(key)
+            if values is None:
+                return default
+            org = self.made[key] = Organization.from_db(self.db, _ORG_FIELDS, values)
+            return org
+
+    def __setitem__(self, key, org: Organization) -> None:
+        self.made[key] = org
+
+
+class _OrganizationsByPk:
+    def __init__(self, orgs: _LazyOrganizations):
+        self.orgs = orgs
+
+    def get(self, pk, default=None):
+        key = self.orgs.key_of_pk.get(pk)
+        return default if key is None else self.orgs.get(key, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,14 +694,48 @@ def _apply_fields(ctx: _Context, plan: LedgerPlan, project: Project, parsed: dic
             setattr(project, key, parsed[key])
 
 
+class _StoredListing:
+    """A stored listing's values, for working out the chain; `_listing` makes the model instance of one that
+    changes (most of a large import's listings do not)."""
+
+    __slots__ = ("pk", "period_id", "batch", "action", "reason", "next_period", "values", "_row")
+
+    def __init__(self, values: tuple):
+        self.values = values
+        self.pk, self.period_id, self.batch, self.action, self.reason, self.next_period = _listing_keys(values)
+
+
+# In the model's field order: Model.from_db() takes the values of every field in that order.
+_LISTING_FIELDS = [f.attname for f in Listing._meta.concrete_fields]
+_listing_keys = itemgetter(
+    *(_LISTING_FIELDS.index(name) for name in ("id", "period_id", "batch", "action", "reason", "next_period"))
+)
+
+
+def _listing(db: str, stub: _StoredListing, project: Project) -> Listing:
+    """The Listing as loaded from the database (Listing.from_db), with the stub's planned values."""
+    lst = Listing.from_db(db, _LISTING_FIELDS, stub.values)
+    lst.project = project  # the change record reads its region: no query per listing
+    lst.batch, lst.action, lst.reason, lst.next_period = stub.batch, stub.action, stub.reason, stub.next_period
+    if hasattr(stub, "_row"):
+        lst._row = stub._row
+    return lst
+
+
 def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict) -> None:
     by_id = {p.pk: p for _r, _d, p in planned if p.pk}
     existing_ids = list(by_id)
-    stored: dict[int, list[Listing]] = defaultdict(list)
+    stored: dict[int, list[_StoredListing]] = defaultdict(list)
+    db = Listing.objects.db
     for start in range(0, len(existing_ids), 2000):
-        for lst in Listing.objects.filter(project_id__in=existing_ids[start : start + 2000]).order_by("period_id"):
-            lst.project = by_id[lst.project_id]  # the change record reads its region: no query per listing
-            stored[lst.project_id].append(lst)
+        rows = (
+            Listing.objects.filter(project_id__in=existing_ids[start : start + 2000])
+            .order_by("period_id")
+            .values_list(*_LISTING_FIELDS)
+        )
+        project_at = _LISTING_FIELDS.index("project_id")
+        for values in rows:
+            stored[values[project_at]].append(_StoredListing(values))
     for row, parsed, project in planned:
         if id(project) not in row_of:
             continue
@@ -692,10 +767,10 @@ def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict)
             if not lst.pk or olds[lst.pk] == (lst.batch, lst.action, lst.reason, lst.next_period):
                 continue
             if olds[lst.pk][:3] == (lst.batch, lst.action, lst.reason):
-                plan.listings_rechained.append(lst)
+                plan.listings_rechained.append(_listing(db, lst, project))
                 continue
             lst._row = getattr(lst, "_row", row)
-            plan.listings_changed.append((lst, {"before": olds[lst.pk]}))
+            plan.listings_changed.append((_listing(db, lst, project), {"before": olds[lst.pk]}))
 
 
 def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
@@ -709,45 +784,25 @@ def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
     by_id = {p.pk: p for p, _y, _a in wanted if p.pk}
     ids = list(by_id)
     years = sorted({y for _p, y, _a in wanted})  # only the plans a row may change: not every year's
+    # Plain values; a model instance (as loaded: AnnualPlan.from_db) only for a plan whose amount changes.
+    names = [f.attname for f in AnnualPlan._meta.concrete_fields]  # in order, for from_db()
+    key, amount_at = itemgetter(names.index("project_id"), names.index("year")), names.index("amount")
+    db = AnnualPlan.objects.db
     stored = {}
     for start in range(0, len(ids), 2000):
-        for ap in AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000], year__in=years):
-            ap.project = by_id[ap.project_id]
-            stored[(ap.project_id, ap.year)] = ap
+        rows = AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000], year__in=years).values_list(*names)
+        for values in rows:
+            stored[key(values)] = values
     for project, year, amount in wanted:
-        ap = stored.get((project.pk, year)) if project.pk else None
-        if ap is None:
+        values = stored.get((project.pk, year)) if project.pk else None
+        if values is None:
             plan.plans_new.append(AnnualPlan(project=project, year=year, amount=amount))
-        elif ap.amount != amount:
+        elif values[amount_at] != amount:
+            ap = AnnualPlan.from_db(db, names, values)
+            ap.project = project
             old = ap.amount
             ap.amount = amount
             plan.plans_changed.append((ap, {"before": old}))
-
-
-def _read_back_ids(model, objs: list, key: str) -> None:
-    """Set the ids of rows inserted without returning them, by their natural key (project, `key`)."""
-    _read_back(model, objs, ("project_id", key), "project_id")
-
-
-def _read_back(model, objs: list, keys: tuple[str, ...], chunk_by: str) -> None:
-    """Set the ids of rows inserted without returning them, by a unique natural key (`keys`, attnames), reading
-    the rows whose `chunk_by` is one of the objects' in chunks."""
-    if not objs:
-        return
-    get = attrgetter(*keys)
-    by_key = {get(o): o for o in objs}
-    wanted = sorted({getattr(o, chunk_by) for o in objs})
-    # insert_rows stamped them all with one `created`: only the rows just written are read.
-    created = {o.created for o in objs}
-    for start in range(0, len(wanted), 2000):
-        rows = model.objects.filter(
-            **{f"{chunk_by}__in": wanted[start : start + 2000]}, created__in=sorted(created)
-        ).values_list("pk", *keys)
-        for pk, *key in rows:
-            obj = by_key.get(tuple(key) if len(keys) > 1 else key[0])
-            if obj is not None:
-                obj.pk = pk
-                obj._state.adding = False
 
 
 _PLAIN = {str, int, bool, type(None)}
@@ -767,16 +822,11 @@ def _snapshotter(model) -> Callable[[object], dict]:
     return snap
 
 
-def _insert_with_ids(model, objs: list, keys: tuple[str, ...], chunk_by: str) -> None:
-    insert_rows(model, objs)
-    _read_back(model, objs, keys, chunk_by)
-
-
 @transaction.atomic
 def apply_plan(plan: LedgerPlan) -> dict:
     """Write the planned changes with one change record each. All or nothing.
 
-    Rows go in through executemany and the ids of new rows are read back by their natural keys (Django's
+    Rows go in through executemany (COPY on PostgreSQL) with the ids of new rows taken beforehand (Django's
     bulk_create and a model instance per change record cost most of a large import's time); the change records
     are what ChangeLoggedModel.save() would write for each object (tuijin/core/tests/test_bulk.py compares them).
     """
@@ -792,13 +842,13 @@ def apply_plan(plan: LedgerPlan) -> dict:
     orgs = plan.organizations_new
     for o in orgs:
         o.region = o.region  # refresh region_id
-    _insert_with_ids(Organization, orgs, ("kind", "name_key"), "name_key")
+    insert_rows_with_ids(Organization, orgs)
     snap = _snapshotter(Organization)
     for o in orgs:
         records.add(o, ChangeAction.CREATE, None, snap(o))
     for lead in plan.leaders_new:
         lead.region = lead.region
-    _insert_with_ids(Leader, plan.leaders_new, ("region_id", "name"), "name")
+    insert_rows_with_ids(Leader, plan.leaders_new)
     snap = _snapshotter(Leader)
     for lead in plan.leaders_new:
         records.add(lead, ChangeAction.CREATE, None, snap(lead))
@@ -812,7 +862,7 @@ def apply_plan(plan: LedgerPlan) -> dict:
     new = [p.project for p in plan.new_projects]
     for p in new:
         p.region = p.region
-    _insert_with_ids(Project, new, ("code",), "code")
+    insert_rows_with_ids(Project, new)
     snap = _snapshotter(Project)
     for p in new:
         records.add(p, ChangeAction.CREATE, None, snap(p))
@@ -832,8 +882,7 @@ def apply_plan(plan: LedgerPlan) -> dict:
 
     for lst in plan.listings_new:
         lst.project = lst.project  # now saved: refresh project_id
-    insert_rows(Listing, plan.listings_new)
-    _read_back_ids(Listing, plan.listings_new, "period_id")
+    insert_rows_with_ids(Listing, plan.listings_new)
     snap = _snapshotter(Listing)
     for lst in plan.listings_new:
         records.add(lst, ChangeAction.CREATE, None, snap(lst), listing_repr(lst))
@@ -864,8 +913,7 @@ def apply_plan(plan: LedgerPlan) -> dict:
     for ap in plan.plans_new:
         ap.project = ap.project
         ap.ensure_split()
-    insert_rows(AnnualPlan, plan.plans_new)
-    _read_back_ids(AnnualPlan, plan.plans_new, "year")
+    insert_rows_with_ids(AnnualPlan, plan.plans_new)
     snap = _snapshotter(AnnualPlan)
     for ap in plan.plans_new:
         records.add(ap, ChangeAction.CREATE, None, snap(ap))

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tuijin.accounts.models import Leader, Organization
-from tuijin.core.bulk import ChangeRows, insert_rows, update_rows
+from tuijin.core.bulk import ChangeRows, insert_rows, insert_rows_with_ids, update_rows
 from tuijin.core.changelog import build_record, change_context, snapshot
 from tuijin.core.choices import ChangeAction, ChangeSource
 from tuijin.core.models import ChangeRecord, Job
@@ -97,6 +97,34 @@ def test_insert_rows_money_nulls_and_one_time_per_call(base):
     assert without(a, "id", "project_id", "created", "last_updated") == without(
         b, "id", "project_id", "created", "last_updated"
     )
+
+
+def test_insert_rows_with_ids_sets_the_ids_the_rows_got(base):
+    jk = base["regions"]["jingkai"]
+    earlier = project("项目甲", jk, base["ent"])
+    new = [
+        Project(
+            code=f"B-{i}",
+            name=f"项目{i}",
+            name_key=f"项目{i}",
+            region=jk,
+            enterprise=base["ent"],
+            total_investment=Decimal(i),
+        )
+        for i in range(5)
+    ]
+    assert insert_rows_with_ids(Project, new) == 5
+    assert all(not p._state.adding for p in new)
+    assert len({p.pk for p in new} | {earlier.pk}) == 6
+    assert {p.pk: p.code for p in new} == dict(Project.objects.filter(code__startswith="B-").values_list("pk", "code"))
+    assert [p.pk for p in new] == sorted(p.pk for p in new) and new[0].pk > earlier.pk
+    # the ids are the database's own: the next row saved the ordinary way follows them
+    later = project("项目乙", jk, base["ent"])
+    assert later.pk > new[-1].pk
+    single = [AnnualPlan(project=later, year=2023, amount=Decimal("1.5"))]
+    insert_rows_with_ids(AnnualPlan, single)
+    assert AnnualPlan.objects.get(pk=single[0].pk).amount == Decimal("1.50")
+    assert insert_rows_with_ids(AnnualPlan, []) == 0
 
 
 def test_insert_rows_json_and_nullable_datetimes(db):
