@@ -80,7 +80,56 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
+# The big model selects' option labels: `str()` of each model, read as plain values (no model instances).
+_OPTION_LABELS = {"period": ("name", "number"), "region": ("name",), "leader": ("name",), "responsible_unit": ("name",)}
+
+
+def _option_label(name: str, row: tuple) -> str:
+    if name == "period":  # Period.__str__: its name, or 第N期
+        from ..numerals import period_name
+
+        return row[1] or period_name(row[2])
+    return row[1]
+
+
+def _fast_choices(form) -> None:
+    """Give the model selects plain (value, label) lists read with values_list: building ~1,000 Leader and
+    Organization instances for the province's filter bar cost more than rendering it. Same options, same order,
+    same labels as the fields' ModelChoiceIterator; validation still uses the fields' querysets."""
+    for name, label_fields in _OPTION_LABELS.items():
+        field = form.fields.get(name)
+        if field is None or getattr(field, "null_label", None) is not None:
+            continue
+        key = field.to_field_name or "pk"
+        choices = [("", field.empty_label)] if field.empty_label is not None else []
+        rows = field.queryset.values_list(key, *label_fields)
+        choices += [(row[0], _option_label(name, row)) for row in rows]
+        field.widget.choices = choices
+
+
+def _page_rows(rows, page) -> list:
+    """One page's projects in two steps: the page's ids (filtered, sorted, sliced, no wide joined columns), then
+    those rows with everything the table shows. Joining enterprise, leader, unit … for every matching row and
+    sorting them all only to keep 50 was most of the row query's time (the zone admin's 1,300 rows: ~30 ms)."""
+    start = (page.number - 1) * page.paginator.per_page
+    names = list(rows.query.annotation_select)
+    found = list(rows.values_list("pk", *names)[start : start + page.paginator.per_page])
+    if not found:
+        return []
+    plain = Project.objects.filter(pk__in=[row[0] for row in found])
+    plain.query.select_related = rows.query.select_related
+    by_id = {p.pk: p for p in plain}
+    projects = []
+    for pk, *values in found:
+        project = by_id[pk]
+        for name, value in zip(names, values, strict=True):
+            setattr(project, name, value)
+        projects.append(project)
+    return projects
+
+
 def _style_filter_form(form) -> None:
+    _fast_choices(form)
     for name, field in form.fields.items():
         css = "form-select" if hasattr(field, "choices") else "form-control"
         field.widget.attrs["class"] = css
@@ -112,6 +161,7 @@ def project_list(request):
     paginator = Paginator(rows, _page_size(request))
     paginator.count = totals["count"]  # the totals row counted these rows already: no second scan
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _page_rows(rows, page)
     columns = _chosen_columns(request)
     context = {
         "filterset": filterset,
