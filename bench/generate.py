@@ -295,7 +295,7 @@ def write_database(world: World) -> dict:
     from tuijin.investment.models import AnnualPlan
     from tuijin.projects.models import Listing, Period, Project
     from tuijin.projects.numerals import period_name
-    from tuijin.projects.services import derive_actions
+    from tuijin.projects.services import derive_listing_chain
     from tuijin.regions.models import Region, name_key
 
     t0 = time.perf_counter()
@@ -373,7 +373,7 @@ def write_database(world: World) -> dict:
                 Listing(project=project, period_id=n, batch=b, action="removed" if r else "listed", reason=r)
                 for n, b, r in p["listings"]
             ]
-            derive_actions(mine)
+            derive_listing_chain(mine)
             listings += mine
             plans += [AnnualPlan(project=project, year=y, amount=a) for y, a in p["plans"].items()]
         Listing.objects.bulk_create(listings, batch_size=2000)

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, router
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext_lazy as _
 
 from .changelog import build_record, jsonable, snapshot
@@ -62,11 +63,25 @@ class ChangeLoggedModel(models.Model):
         self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        before = self._clean_snapshot(snapshot(self))
-        record = build_record(self, ChangeAction.DELETE, before, None)
+        # Record every audited row the delete removes, the ones its cascade takes along included (a project's
+        # listings, plans, reports, nodes): whichever door the delete comes through, nothing goes unrecorded.
+        records = [
+            build_record(obj, ChangeAction.DELETE, obj._clean_snapshot(snapshot(obj)), None)
+            for obj in self._deleted_with_cascade(kwargs.get("using"))
+        ]
         result = super().delete(*args, **kwargs)
-        record.save()
+        ChangeRecord.objects.bulk_create(records)
         return result
+
+    def _deleted_with_cascade(self, using=None) -> list["ChangeLoggedModel"]:
+        """This object and the audited objects a delete of it would remove (raises ProtectedError like delete)."""
+        collector = Collector(using=using or router.db_for_write(type(self), instance=self))
+        collector.collect([self])
+        found = [obj for model, objs in collector.data.items() for obj in objs]
+        for qs in collector.fast_deletes:  # cascades Django deletes with one query, without loading the rows
+            if issubclass(qs.model, ChangeLoggedModel):
+                found.extend(qs)
+        return [obj for obj in found if isinstance(obj, ChangeLoggedModel)]
 
 
 class ChangeRecord(models.Model):

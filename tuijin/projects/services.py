@@ -30,9 +30,6 @@ def derive_listing_chain(listings: list[Listing]) -> None:
         previous = listing
 
 
-derive_actions = derive_listing_chain  # the importer's name for it
-
-
 def save_checked(user, obj, action: str):
     """Save `obj` for `user` in a transaction; roll back if it ends up outside what they may touch."""
     with transaction.atomic():

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Batch
-
 
 @dataclass(frozen=True)
 class Column:
@@ -25,10 +23,6 @@ class Column:
     money: bool = False
     date: bool = False
     export: bool = True
-
-
-def _batch(p):
-    return Batch(p.batch).label if getattr(p, "batch", None) else ""
 
 
 BATCH_WORDS = {"signed": "签约", "started": "开工", "production": "投产"}

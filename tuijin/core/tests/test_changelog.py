@@ -138,3 +138,24 @@ def test_import_command_records_as_cli(base, tmp_path):
     assert len(records) == 2
     assert {r.source for r in records} == {"cli"}
     assert all(r.label.startswith("tuijin") for r in records)
+
+
+@pytest.mark.parametrize("door", ["model", "api"])
+def test_deleting_a_project_records_what_its_cascade_removes(zone, client, door):
+    """A project's listings and annual plans go with it; each gets its own delete record, whichever door."""
+    a = zone["projects"]["a"]
+    a_pk = a.pk  # delete() clears it
+    listing_ids = set(a.listings.values_list("pk", flat=True))
+    plan_ids = set(a.annual_plans.values_list("pk", flat=True))
+    assert listing_ids and plan_ids
+    if door == "api":
+        client.force_login(zone["users"]["admin"])
+        assert client.delete(f"/api/v1/projects/{a_pk}").status_code == 204
+    else:
+        with change_context(source="cli"):
+            a.delete()
+    deletes = ChangeRecord.objects.filter(action="delete")
+    assert set(deletes.filter(content_type__model="listing").values_list("object_id", flat=True)) == listing_ids
+    assert set(deletes.filter(content_type__model="annualplan").values_list("object_id", flat=True)) == plan_ids
+    assert deletes.filter(content_type__model="project", object_id=a_pk).count() == 1
+    assert not Listing.objects.filter(pk__in=listing_ids).exists()

@@ -344,16 +344,6 @@ def project_edit(request, pk: int):
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
-@transaction.atomic
-def _delete_project(project: Project) -> None:
-    """Delete a project with its listings and plans, one change record each (no silent cascade)."""
-    for listing in project.listings.all():
-        listing.delete()
-    for plan in project.annual_plans.all():
-        plan.delete()
-    project.delete()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_delete(request, pk: int):
@@ -362,7 +352,8 @@ def project_delete(request, pk: int):
     protected = []
     if request.method == "POST":
         try:
-            _delete_project(project)
+            with transaction.atomic():
+                project.delete()  # its listings and plans go with it, each with a change record
         except ProtectedError as exc:
             protected = sorted({str(o) for o in exc.protected_objects})[:20]
         else:
