@@ -453,7 +453,7 @@ def _patterns(resolver, prefix=""):
 
 def test_every_url_is_in_the_matrix():
     covered = {p[0] for p in PAGES} | {p[0] for p in POSTS} | PUBLIC
-    apps = {"projects", "regions", "core", "accounts", "schedule"}
+    apps = {"projects", "regions", "core", "accounts", "schedule", "investment"}
     names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in apps}
     assert names - covered == set(), "add these URLs to the permission matrix"
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("tuijin.accounts.urls")),
     path("changes/", include("tuijin.core.urls")),
     path("schedule/", include("tuijin.schedule.urls")),
+    path("investment/", include("tuijin.investment.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
