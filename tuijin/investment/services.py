@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import io
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,7 +39,7 @@ PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
 THUMBNAIL_SIZE = (480, 480)
 
 
-def _photo_max_bytes() -> int:
+def photo_max_bytes() -> int:
     return int(getattr(settings, "TUIJIN_REPORT_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 
 
@@ -324,6 +325,69 @@ def report_save(
     raise AssertionError("unreachable")
 
 
+def report_file(
+    *,
+    user,
+    project: Project,
+    year: int,
+    month: int,
+    invested,
+    progress_note: str | None = None,
+    workers: int | None = None,
+    difficulties: str | None = None,
+    photos=(),
+    submit: bool = False,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> MonthlyReport:
+    """The reporting page's one write: save the month's figures (`report_save`), attach the new photos
+    (`photo_add`) and, when `submit`, submit it (`report_submit`) — all or nothing. On any refusal the database
+    is rolled back and the photo files already stored by this call are deleted, so nothing is stored."""
+    photos = list(photos)
+    existing = (
+        ReportPhoto.objects.filter(report__project=project, report__year=year, report__month=month).count()
+        if photos
+        else 0
+    )
+    if existing + len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            {
+                "file": _("A report holds at most %(n)s photos: it has %(have)s and %(new)s more were chosen.")
+                % {"n": MAX_PHOTOS, "have": existing, "new": len(photos)}
+            }
+        )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            report = report_save(
+                user=user,
+                project=project,
+                year=year,
+                month=month,
+                invested=invested,
+                progress_note=progress_note,
+                workers=workers,
+                difficulties=difficulties,
+                today=today,
+            )
+            for upload in photos:
+                try:
+                    photo = photo_add(user=user, report=report, upload=upload)
+                except ValidationError as exc:  # say which of the chosen photos it was
+                    name = getattr(upload, "name", "") or "?"
+                    raise ValidationError(
+                        {"file": [_("%(name)s: %(error)s") % {"name": name, "error": m} for m in exc.messages]}
+                    ) from exc
+                stored += [photo.image.name, photo.thumbnail.name]
+            if submit:
+                report_submit(user=user, report=report, now=now)
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return report
+
+
 def _locked(report: MonthlyReport) -> MonthlyReport:
     return MonthlyReport.objects.select_for_update().select_related("project", "project__region").get(pk=report.pk)
 
@@ -361,73 +425,75 @@ def report_submit(*, user, report: MonthlyReport, now: datetime.datetime | None 
 
 
 @transaction.atomic
+def _review(*, user, report: MonthlyReport, allowed: frozenset, refused: str, change) -> MonthlyReport:
+    """The office's transitions (return, accept, reopen) in one shape: lock the row, check who (403) and from which
+    state (`refused` % status), let `change` check its own input and set the new state, stamp the reviewer and
+    save (one change record), then bring the caller's object up to date."""
+    fresh = _locked(report)
+    if not report_may_review(user, fresh):
+        raise PermissionDenied
+    if fresh.status not in allowed:
+        raise ValidationError({"__all__": refused % {"status": fresh.get_status_display()}})
+    change(fresh)
+    fresh.reviewed_by = user
+    fresh.reviewed_at = timezone.now()
+    fresh.save()
+    return _refresh_from(report, fresh)
+
+
 def report_return(*, user, report: MonthlyReport, opinion: str) -> MonthlyReport:
     """The office sends a submitted report back with its opinion; the return count goes up."""
-    fresh = _locked(report)
-    if not report_may_review(user, fresh):
-        raise PermissionDenied
-    if fresh.status not in PENDING_STATUSES:
-        raise ValidationError(
-            {
-                "__all__": _("Only a submitted report can be returned; this one is %(status)s.")
-                % {"status": fresh.get_status_display()}
-            }
-        )
-    if not (opinion or "").strip():
-        raise ValidationError({"opinion": _("Say what to correct: the opinion is required.")})
-    fresh.status = ReportStatus.RETURNED
-    fresh.return_count += 1
-    fresh.review_opinion = opinion.strip()
-    fresh.reviewed_by = user
-    fresh.reviewed_at = timezone.now()
-    fresh.save()
-    return _refresh_from(report, fresh)
+
+    def change(fresh: MonthlyReport) -> None:
+        if not (opinion or "").strip():
+            raise ValidationError({"opinion": _("Say what to correct: the opinion is required.")})
+        fresh.status = ReportStatus.RETURNED
+        fresh.return_count += 1
+        fresh.review_opinion = opinion.strip()
+
+    return _review(
+        user=user,
+        report=report,
+        allowed=PENDING_STATUSES,
+        refused=_("Only a submitted report can be returned; this one is %(status)s."),
+        change=change,
+    )
 
 
-@transaction.atomic
 def report_accept(*, user, report: MonthlyReport, opinion: str = "") -> MonthlyReport:
     """The office accepts a submitted report: the month becomes read-only."""
-    fresh = _locked(report)
-    if not report_may_review(user, fresh):
-        raise PermissionDenied
-    if fresh.status not in PENDING_STATUSES:
-        raise ValidationError(
-            {
-                "__all__": _("Only a submitted report can be accepted; this one is %(status)s.")
-                % {"status": fresh.get_status_display()}
-            }
-        )
-    fresh.status = ReportStatus.ACCEPTED
-    if opinion.strip():
-        fresh.review_opinion = opinion.strip()
-    fresh.reviewed_by = user
-    fresh.reviewed_at = timezone.now()
-    fresh.save()
-    return _refresh_from(report, fresh)
+
+    def change(fresh: MonthlyReport) -> None:
+        fresh.status = ReportStatus.ACCEPTED
+        if (opinion or "").strip():
+            fresh.review_opinion = opinion.strip()
+
+    return _review(
+        user=user,
+        report=report,
+        allowed=PENDING_STATUSES,
+        refused=_("Only a submitted report can be accepted; this one is %(status)s."),
+        change=change,
+    )
 
 
-@transaction.atomic
 def report_reopen(*, user, report: MonthlyReport, reason: str) -> MonthlyReport:
     """The office reopens an accepted month for correction (recorded: reason, who, when, count)."""
-    fresh = _locked(report)
-    if not report_may_review(user, fresh):
-        raise PermissionDenied
-    if fresh.status != ReportStatus.ACCEPTED:
-        raise ValidationError(
-            {
-                "__all__": _("Only an accepted report can be reopened; this one is %(status)s.")
-                % {"status": fresh.get_status_display()}
-            }
-        )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for reopening.")})
-    fresh.status = ReportStatus.REOPENED
-    fresh.reopen_count += 1
-    fresh.review_opinion = reason.strip()
-    fresh.reviewed_by = user
-    fresh.reviewed_at = timezone.now()
-    fresh.save()
-    return _refresh_from(report, fresh)
+
+    def change(fresh: MonthlyReport) -> None:
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give the reason for reopening.")})
+        fresh.status = ReportStatus.REOPENED
+        fresh.reopen_count += 1
+        fresh.review_opinion = reason.strip()
+
+    return _review(
+        user=user,
+        report=report,
+        allowed=frozenset({ReportStatus.ACCEPTED}),
+        refused=_("Only an accepted report can be reopened; this one is %(status)s."),
+        change=change,
+    )
 
 
 @transaction.atomic
@@ -483,7 +549,7 @@ def photo_add(*, user, report: MonthlyReport, upload) -> ReportPhoto:
     """Attach a site photo (JPEG/PNG, size-limited, at most nine per report), stored through Django's storage."""
     if not report_may_edit(user, report):
         raise PermissionDenied
-    limit = _photo_max_bytes()
+    limit = photo_max_bytes()
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
         raise ValidationError(
@@ -528,6 +594,7 @@ def photo_add(*, user, report: MonthlyReport, upload) -> ReportPhoto:
 
 
 def photo_delete(*, user, photo: ReportPhoto) -> None:
+    """Remove a photo while its report may be edited; the files go once the deletion is committed."""
     if not report_may_edit(user, photo.report):
         raise PermissionDenied
     names = [photo.image.name, photo.thumbnail.name]
@@ -624,3 +691,79 @@ def reminders_open(user):
         .filter(resolved_at__isnull=True)
         .select_related("project", "project__enterprise")
     )
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A report someone owes: `kind` ReminderKind.RETURNED (to correct, with the opinion) or MISSING."""
+
+    project: Project
+    year: int
+    month: int
+    kind: str
+    due_on: datetime.date
+    opinion: str = ""
+    return_count: int = 0
+
+
+def _recent_months(today: datetime.date, months_back: int = 3) -> list[tuple[int, int]]:
+    """This year's months before the current one, and at least the last `months_back` (into last year)."""
+    months = {(today.year, m) for m in range(1, today.month)}
+    y, m = today.year, today.month
+    for _i in range(months_back):
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        months.add((y, m))
+    return sorted(months)
+
+
+def reports_owed(user, *, today: datetime.date | None = None) -> list[Owed]:
+    """What `user` owes on the projects they see, most urgent first: the returned reports to correct (with the
+    reviewer's opinion), then the months missing after their zone's window. Missing months are the daily job's
+    open reminders plus the recent months found missing now (the job may not have run yet today): a project with
+    a positive plan for the year and no report (or only a draft) once the window closed."""
+    today = today or timezone.localdate()
+    returned = list(
+        MonthlyReport.objects.restrict(user, Action.VIEW)
+        .filter(status=ReportStatus.RETURNED)
+        .select_related("project")
+        .order_by("year", "month", "project__code")
+    )
+    months = _recent_months(today)
+    planned = list(
+        AnnualPlan.objects.filter(
+            project__in=Project.objects.restrict(user, Action.VIEW),
+            year__in={y for y, _m in months},
+            amount__gt=0,
+        )
+        .select_related("project")
+        .order_by("project__code")
+    )
+    reminders = list(reminders_open(user).filter(kind=ReminderKind.MISSING))
+    # Reported (not a draft) months among everything that might be owed: those are owed no more.
+    candidates = {(p.project_id, y, m) for p in planned for y, m in months if y == p.year}
+    candidates |= {(r.project_id, r.year, r.month) for r in reminders}
+    reported = set(
+        MonthlyReport.objects.filter(project_id__in={c[0] for c in candidates}, year__in={c[1] for c in candidates})
+        .exclude(status=ReportStatus.DRAFT)
+        .values_list("project_id", "year", "month")
+    )
+    rules = rules_for({r.project.region_id for r in returned} | {p.project.region_id for p in planned})
+    owed: dict[tuple[int, int, int], Owed] = {}
+    for r in returned:
+        due = rules[r.project.region_id].due_date(r.year, r.month)
+        owed[(r.project_id, r.year, r.month)] = Owed(
+            r.project, r.year, r.month, ReminderKind.RETURNED, due, r.review_opinion, r.return_count
+        )
+    for plan in planned:
+        for y, m in months:
+            key = (plan.project_id, y, m)
+            if y != plan.year or key in reported or key in owed:
+                continue
+            due = rules[plan.project.region_id].due_date(y, m)
+            if today > due:
+                owed[key] = Owed(plan.project, y, m, ReminderKind.MISSING, due)
+    for reminder in reminders:
+        key = (reminder.project_id, reminder.year, reminder.month)
+        if key not in owed and key not in reported:
+            owed[key] = Owed(reminder.project, reminder.year, reminder.month, ReminderKind.MISSING, reminder.due_on)
+    return sorted(owed.values(), key=lambda o: (o.kind != ReminderKind.RETURNED, o.year, o.month, o.project.code))

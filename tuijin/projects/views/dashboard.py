@@ -252,4 +252,7 @@ def dashboard(request):
         "stats": stats,
         "has_periods": Period.objects.exists(),
     }
+    from tuijin.investment.views.reporting import dashboard_reporting  # monthly reports owed / missing
+
+    context.update(dashboard_reporting(request.user))
     return render(request, "projects/dashboard.html", context)
