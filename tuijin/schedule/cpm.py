@@ -192,17 +192,21 @@ def schedule(
     as_of: datetime.date,
     calendar: WorkCalendar,
     rules: Rules = Rules(),
+    paths: bool = True,
 ) -> Schedule:
-    """Forward pass from the as-of day and the actual progress, backward pass from the targets."""
+    """Forward pass from the as-of day and the actual progress, backward pass from the targets.
+
+    `paths=False` skips the critical path and the chain (every node's `critical` is False, both lists empty):
+    the zone-wide pages need the dates and levels only, and the walk is a sixth of the engine's time."""
     try:
-        return _schedule(nodes, links, targets, as_of, calendar, rules)
+        return _schedule(nodes, links, targets, as_of, calendar, rules, paths)
     except CalendarRangeError as exc:
         raise ScheduleError(
             "calendar_range", _("A date falls outside the working-day calendar (%(date)s).") % {"date": exc.args[0]}
         ) from None
 
 
-def _schedule(nodes, links, targets, as_of, cal, rules) -> Schedule:  # noqa: C901 - one pass after another
+def _schedule(nodes, links, targets, as_of, cal, rules, paths=True) -> Schedule:  # noqa: C901 - one pass after another
     n = len(nodes)
     names = [node.name for node in nodes]
     index: dict[str, int] = {}
@@ -390,7 +394,7 @@ def _schedule(nodes, links, targets, as_of, cal, rules) -> Schedule:  # noqa: C9
     # earliest dates. With one calendar it is exactly the nodes of zero float when the target leaves none
     # to spare; with room to spare it still shows which chain sets the date.
     critical = [False] * n
-    for i in longest_path(bounds_a):
+    for i in longest_path(bounds_a) if paths else ():
         critical[i] = True
 
     # Feasibility, per target.
@@ -406,7 +410,7 @@ def _schedule(nodes, links, targets, as_of, cal, rules) -> Schedule:  # noqa: C9
     position = {i: k for k, i in enumerate(order)}
     critical_path = [names[i] for i in sorted((i for i in range(n) if critical[i]), key=lambda i: (es[i], position[i]))]
     chain: list[str] = []
-    if worst is not None:
+    if worst is not None and paths:
         chain = [
             names[i]
             for i in sorted(longest_path([worst] if not done[worst] else []), key=lambda i: (es[i], position[i]))

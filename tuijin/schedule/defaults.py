@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .calendar import FIXTURE as HOLIDAYS
 from .calendar import fixture_days
 
 TEMPLATES = Path(__file__).with_name("fixtures") / "templates.json"
@@ -59,4 +60,17 @@ def install_calendar(CalendarDay) -> int:  # noqa: N803 - a model class
     have = set(CalendarDay.objects.values_list("date", flat=True))
     rows = [CalendarDay(date=d, is_workday=work, name=name) for d, work, name in fixture_days() if d not in have]
     CalendarDay.objects.bulk_create(rows)
+    return len(rows)
+
+
+def install_calendar_years(CalendarYear) -> int:  # noqa: N803 - a model class
+    """Create a CalendarYear row (source, provisional) for each year of the shipped holiday file not listed yet."""
+    data = json.loads(HOLIDAYS.read_text(encoding="utf-8"))["years"]
+    have = set(CalendarYear.objects.values_list("year", flat=True))
+    rows = [
+        CalendarYear(year=int(y), source=spec.get("source", ""), provisional=bool(spec.get("provisional")))
+        for y, spec in sorted(data.items())
+        if int(y) not in have
+    ]
+    CalendarYear.objects.bulk_create(rows)
     return len(rows)

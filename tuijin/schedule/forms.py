@@ -5,6 +5,8 @@ Choices come only from what the signed-in user may see; the writes themselves go
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +16,8 @@ from tuijin.accounts.models import Organization
 from tuijin.core.permissions import Action
 from tuijin.projects.forms import DateInput, style
 
-from .choices import CalendarKind, DependencyType, TargetKind
-from .models import NodeTemplate, ProjectNode
+from .choices import CalendarKind, DependencyType, Milestone, TargetKind
+from .models import CalendarYear, NodeTemplate, ProjectNode
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "heic", "webp", "doc", "docx", "xls", "xlsx", "ofd", "zip"]
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
@@ -146,4 +148,141 @@ class BaselineForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["placeholder"] = _("e.g. 2025年初排定")
+        style(self)
+
+
+# --- node templates and the calendar (the office's reference data) -------------------------------------------
+
+# One predecessor as the office types it, like MS Project's predecessor column: "名称", "名称 SS", "名称 FS+3",
+# "名称 SS+5"; several separated by commas, 、 or semicolons.
+_PRED = re.compile(r"^(?P<name>.+?)(?:\s+(?P<type>FS|SS))?\s*(?:\+\s*(?P<lag>\d+))?$", re.IGNORECASE)
+_PRED_SEPARATORS = re.compile(r"[,，;；、\n]+")
+
+
+def parse_predecessors(text: str) -> list[tuple[str, str, int]]:
+    """'立项备案, 土地出让(摘牌) SS+5' → [('立项备案', 'FS', 0), ('土地出让(摘牌)', 'SS', 5)]."""
+    out = []
+    for part in _PRED_SEPARATORS.split(text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        m = _PRED.match(part)
+        name, typ, lag = m.group("name").strip(), (m.group("type") or "FS").upper(), int(m.group("lag") or 0)
+        out.append((name, typ, lag))
+    return out
+
+
+def format_predecessors(links: list[tuple[str, str, int]]) -> str:
+    parts = []
+    for name, typ, lag in links:
+        text = name
+        if typ != DependencyType.FS or lag:
+            text += f" {typ}"
+        if lag:
+            text += f"+{lag}"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+class TemplateForm(forms.Form):
+    """A template's own fields. A plain form: the service checks the name and the one default with the nodes."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_default = forms.BooleanField(
+        label=_("Default"), required=False, help_text=_("Given to a project that has no checklist yet.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class TemplateAddForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    copy_from = forms.ModelChoiceField(
+        label=_("Copy the nodes of"), queryset=NodeTemplate.objects.none(), required=False, empty_label=_("(empty)")
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["copy_from"].queryset = NodeTemplate.objects.restrict(user, Action.VIEW)
+        style(self)
+
+
+class TemplateNodeForm(forms.Form):
+    """One row of the template editor. A blank new row is skipped; a row to remove is ticked."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Node"), max_length=100, required=False)
+    duration = forms.IntegerField(label=_("Duration (days)"), min_value=0, max_value=3650, required=False)
+    calendar = forms.ChoiceField(label=_("Counted in"), choices=CalendarKind.choices, initial=CalendarKind.WORK)
+    department = forms.CharField(label=_("Responsible department"), max_length=200, required=False)
+    milestone = forms.ChoiceField(label=_("Ledger milestone"), choices=[("", "—"), *Milestone.choices], required=False)
+    predecessors = forms.CharField(
+        label=_("Predecessors"),
+        max_length=1000,
+        required=False,
+        help_text=_("Node names, comma separated; add SS for start to start and +N for a lag: 土地出让(摘牌) SS+5"),
+    )
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("id") and not data.get("name") and not data.get("predecessors") and not data.get("DELETE")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("DELETE") or self.is_blank():
+            return data
+        if not data.get("name"):
+            self.add_error("name", _("Name the node."))
+        if data.get("duration") is None:
+            self.add_error("duration", _("Give the node a duration."))
+        return data
+
+
+class BaseTemplateNodeFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        style(form)  # only now: style() looks at the errors, which must be computed with DELETE in the form
+
+
+TemplateNodeFormSet = forms.formset_factory(
+    TemplateNodeForm, formset=BaseTemplateNodeFormSet, extra=3, can_delete=True, max_num=200
+)
+
+
+class CalendarDayForm(forms.Form):
+    """A day to list: a public holiday (off) or an adjusted working weekend (调休)."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    is_workday = forms.TypedChoiceField(
+        label=_("Kind"),
+        choices=[("0", _("Holiday (off)")), ("1", _("Adjusted working day (调休)"))],
+        coerce=lambda v: v == "1",
+        initial="0",
+    )
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.fields["name"].widget.attrs["placeholder"] = _("e.g. 春节 or 春节调休")
+        style(self)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day.year != self.year:
+            raise forms.ValidationError(_("%(date)s is not in %(year)s.") % {"date": day, "year": self.year})
+        return day
+
+
+class CalendarYearForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ["source", "provisional"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         style(self)

@@ -3,7 +3,7 @@ working-day calendar and the zone's warning thresholds."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,66 @@ from .choices import CalendarKind, DependencyType, Milestone, TargetKind
 ENTERPRISE_UNIT = "建设单位"
 
 _PROJECT_SCOPE = Scope(region_path="project__region__path", enterprise="project__enterprise_id")
+
+
+class QuickConstraintsMixin:
+    """Validate the model's constraints without a query each where none is needed.
+
+    Django checks a CheckConstraint by asking the database, and a UniqueConstraint by a query (two with a
+    condition), on every `full_clean()`. Ours compare a row's own fields: `python_checks` decides each check
+    constraint in Python (same message), and a unique constraint is only looked up when the row is new or one
+    of its fields changed since it was loaded. The database still enforces them all."""
+
+    python_checks: dict = {}
+
+    def validate_constraints(self, exclude=None):
+        exclude = set(exclude or ())
+        loaded = getattr(self, "_loaded_values", None)
+        using = router.db_for_write(type(self), instance=self)
+        errors: dict = {}
+        for constraint in self._meta.constraints:
+            check = self.python_checks.get(constraint.name)
+            try:
+                if check is not None:
+                    fields, ok = check
+                    if not exclude.intersection(fields) and not ok(self):
+                        raise ValidationError(
+                            constraint.get_violation_error_message(), code=constraint.violation_error_code
+                        )
+                    continue
+                if isinstance(constraint, models.UniqueConstraint) and loaded and not self._state.adding:
+                    fields = [self._meta.get_field(f).attname for f in constraint.fields]
+                    fields += [self._meta.get_field(f).attname for f in _condition_fields(constraint.condition)]
+                    if all(loaded.get(f) == getattr(self, f) for f in fields):
+                        continue
+                constraint.validate(type(self), self, exclude=exclude, using=using)
+            except ValidationError as e:
+                errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _condition_fields(condition) -> list[str]:
+    if condition is None:
+        return []
+    out = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            out += _condition_fields(child)
+        else:
+            out.append(child[0].split("__")[0])
+    return out
+
+
+def _after_or_open(later: str, earlier: str):
+    return (
+        later,
+        earlier,
+    ), lambda o: getattr(o, later) is None or getattr(o, earlier) is None or getattr(o, later) >= getattr(o, earlier)
+
+
+def _not_self(a: str, b: str):
+    return (a, b), lambda o: getattr(o, f"{a}_id") is None or getattr(o, f"{a}_id") != getattr(o, f"{b}_id")
 
 
 class NodeTemplate(ChangeLoggedModel):
@@ -46,7 +106,7 @@ class NodeTemplate(ChangeLoggedModel):
         return self.name
 
 
-class TemplateNode(ChangeLoggedModel):
+class TemplateNode(QuickConstraintsMixin, ChangeLoggedModel):
     """One node of a template, with its typical duration and the department usually responsible."""
 
     template = models.ForeignKey(
@@ -88,8 +148,10 @@ class TemplateNode(ChangeLoggedModel):
         return self.name
 
 
-class TemplateDependency(ChangeLoggedModel):
+class TemplateDependency(QuickConstraintsMixin, ChangeLoggedModel):
     """A link between two nodes of a template: finish-to-start or start-to-start, with a lag in days."""
+
+    python_checks = {"schedule_template_dependency_not_self": _not_self("predecessor", "successor")}
 
     predecessor = models.ForeignKey(
         TemplateNode, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successor_links"
@@ -128,7 +190,7 @@ class TemplateDependency(ChangeLoggedModel):
             raise ValidationError({"successor": _("Both nodes must belong to the same template.")})
 
 
-class ProjectNode(ChangeLoggedModel):
+class ProjectNode(QuickConstraintsMixin, ChangeLoggedModel):
     """A node of a project's checklist (一个清单): who is responsible, how long it takes, when it happened.
 
     A node standing for a ledger milestone (签约, 开工, 投产, 达效) keeps no finish date of its own: the project's
@@ -165,6 +227,14 @@ class ProjectNode(ChangeLoggedModel):
     milestone = models.CharField(_("ledger milestone"), max_length=20, choices=Milestone.choices, blank=True)
 
     scope = _PROJECT_SCOPE
+    python_checks = {
+        "schedule_node_actual_finish_after_start": _after_or_open("actual_finish", "actual_start"),
+        "schedule_node_planned_finish_after_start": _after_or_open("planned_finish", "planned_start"),
+        "schedule_node_milestone_date_on_project": (
+            ("milestone", "actual_finish"),
+            lambda o: o.milestone == "" or o.actual_finish is None,
+        ),
+    }
 
     class Meta:
         ordering = ["project", "order", "id"]
@@ -225,8 +295,10 @@ class ProjectNode(ChangeLoggedModel):
         return self.actual_finish
 
 
-class NodeDependency(ChangeLoggedModel):
+class NodeDependency(QuickConstraintsMixin, ChangeLoggedModel):
     """A link in a project's checklist: the successor waits for the predecessor (FS) or starts with it (SS)."""
+
+    python_checks = {"schedule_node_dependency_not_self": _not_self("predecessor", "successor")}
 
     predecessor = models.ForeignKey(
         ProjectNode, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successor_links"
@@ -398,3 +470,26 @@ class ScheduleSetting(ChangeLoggedModel):
 
     def change_scope_path(self) -> str:
         return self.region.path
+
+
+class CalendarYear(ChangeLoggedModel):
+    """One year of the working-day calendar: where its holidays come from, and whether they are provisional
+    (the State Council's notice for the year not yet published: the statutory days only, no 调休)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("e.g. 国办发明电〔2025〕7号"))
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_("The year's notice is not published yet: the listed days are the statutory holidays only."),
+    )
+
+    scope = Scope()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -8,6 +8,8 @@ writes nothing), runs in a transaction, and goes through `save()` so the change 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.accounts.choices import OrganizationKind, Role
 from tuijin.accounts.models import Organization
+from tuijin.core.models import ChangeLoggedModel
 from tuijin.core.permissions import Action, can
 from tuijin.projects.models import Project
 from tuijin.regions.models import name_key
@@ -27,12 +30,14 @@ from .models import (
     Baseline,
     BaselineNode,
     CalendarDay,
+    CalendarYear,
     NodeDependency,
     NodeTemplate,
     ProjectNode,
     ScheduleSetting,
     ScheduleTarget,
     TemplateDependency,
+    TemplateNode,
 )
 from .selectors import network, project_schedule
 
@@ -120,8 +125,17 @@ def default_template() -> NodeTemplate:
 
 
 @transaction.atomic
-def checklist_create(*, project: Project, template: NodeTemplate | None = None, user=None) -> list[ProjectNode]:
-    """Give `project` its checklist (一个清单): the template's nodes and links, departments resolved."""
+def checklist_create(
+    *,
+    project: Project,
+    template: NodeTemplate | None = None,
+    overrides: dict[str, dict] | None = None,
+    user=None,
+) -> list[ProjectNode]:
+    """Give `project` its checklist (一个清单): the template's nodes and links, departments resolved.
+
+    `overrides` maps a node name to values that replace the template's for that node (`responsible_unit`,
+    `responsible_person`), e.g. where the zone calls a department by another name."""
     _require(user, Action.CHANGE, project)
     if ProjectNode.objects.filter(project=project).exists():
         raise ValidationError(_("This project already has a checklist."))
@@ -129,19 +143,32 @@ def checklist_create(*, project: Project, template: NodeTemplate | None = None, 
     tnodes = list(template.nodes.order_by("order", "id"))
     units: dict[str, Organization | None] = {}
     made: dict[int, ProjectNode] = {}
+    overrides = overrides or {}
+    unknown = set(overrides) - {tn.name for tn in tnodes}
+    if unknown:
+        raise ValidationError(_("No node named %(node)s in this checklist.") % {"node": "、".join(sorted(unknown))})
     for tn in tnodes:
-        if tn.department not in units:
+        extra = overrides.get(tn.name, {})
+        if "responsible_unit" not in extra and tn.department not in units:
             units[tn.department] = resolve_unit(project, tn.department)
+        values = {"responsible_unit": units.get(tn.department), "responsible_person": ""}
+        if set(extra) - set(values):
+            raise TypeError(f"unknown node fields: {sorted(set(extra) - set(values))}")
+        values.update(extra)
         node = ProjectNode(
             project=project,
             name=tn.name,
             order=tn.order,
             duration=tn.duration,
             calendar=tn.calendar,
-            responsible_unit=units[tn.department],
             milestone=tn.milestone,
+            **values,
         )
-        node.full_clean()
+        # The project and the units were just read from the database, and the template's own constraints
+        # make its node names and milestones unique in a checklist that was empty: asking the database
+        # again for each node would only triple the time a zone's checklists take (the database still
+        # enforces every constraint).
+        node.full_clean(exclude={"project", "responsible_unit"}, validate_constraints=False)
         node.save()
         made[tn.pk] = node
     for link in TemplateDependency.objects.filter(successor__template=template).order_by("id"):
@@ -232,7 +259,8 @@ def node_report(
         node.actual_finish = None
     else:
         node.actual_finish = finish
-    node.full_clean()
+    # A report touches only the node's dates, note and evidence: its project and unit are as they were loaded.
+    node.full_clean(exclude={"project", "responsible_unit"})
     node.save()
     return node
 
@@ -410,4 +438,224 @@ def setting_set(*, region, yellow_float_days: int, yellow_due_days: int, user=No
     row.full_clean()
     row.save()
     _require(user, Action.CHANGE, row)  # inside the transaction: out of scope rolls back
+    return row
+
+
+# --- node templates (the office's reference data) -----------------------------------------------------------
+
+
+@dataclass
+class TemplateNodeSpec:
+    """One node of a template as the office edits it. `id` is the existing node's (None for a new one);
+    `predecessors` are (name, FS|SS, lag) of nodes of the same template."""
+
+    name: str
+    duration: int | None
+    calendar: str = cpm.WORK
+    department: str = ""
+    milestone: str = ""
+    predecessors: list[tuple[str, str, int]] = dataclass_field(default_factory=list)
+    id: int | None = None
+
+
+def _template_errors(nodes: list[TemplateNodeSpec]) -> list[str]:
+    """Everything wrong with a template's nodes, each error naming the nodes (empty when it can be saved)."""
+    errors: list[str] = []
+    if not nodes:
+        return [_("A template needs at least one node.")]
+    names: set[str] = set()
+    milestones: dict[str, str] = {}
+    for n in nodes:
+        if n.name in names:
+            errors.append(_("Two nodes are named %(node)s.") % {"node": n.name})
+        names.add(n.name)
+        if n.duration is None:
+            errors.append(_("These nodes have no duration: %(nodes)s.") % {"nodes": n.name})
+        if n.milestone:
+            if n.milestone in milestones:
+                errors.append(
+                    _("%(a)s and %(b)s both stand for the same ledger milestone.")
+                    % {"a": milestones[n.milestone], "b": n.name}
+                )
+            milestones[n.milestone] = n.name
+    for n in nodes:
+        seen: set[str] = set()
+        for pred, typ, lag in n.predecessors:
+            if pred == n.name:
+                errors.append(_("A node cannot depend on itself: %(node)s.") % {"node": n.name})
+            elif pred not in names:
+                errors.append(
+                    _("The predecessor “%(pred)s” of “%(node)s” is not a node of this template.")
+                    % {"pred": pred, "node": n.name}
+                )
+            elif pred in seen:
+                errors.append(_("“%(pred)s” is listed twice before “%(node)s”.") % {"pred": pred, "node": n.name})
+            if typ not in (cpm.FS, cpm.SS):
+                errors.append(_("Unknown link type %(type)s before “%(node)s”.") % {"type": typ, "node": n.name})
+            if lag < 0:
+                errors.append(_("A lag cannot be negative (before “%(node)s”).") % {"node": n.name})
+            seen.add(pred)
+    if not errors:  # a cycle, named, from the engine's own check
+        try:
+            cpm.schedule(
+                [cpm.Node(n.name, 1) for n in nodes],
+                [cpm.Link(p, n.name, t, lag) for n in nodes for p, t, lag in n.predecessors],
+                as_of=_today(),
+                calendar=load_calendar(),
+            )
+        except cpm.ScheduleError as exc:
+            errors.append(exc.message)
+    return errors
+
+
+@transaction.atomic
+def template_create(
+    *, name: str, description: str = "", copy_from: NodeTemplate | None = None, user=None
+) -> NodeTemplate:
+    """A new template, empty or a copy of `copy_from` (its nodes, departments and links)."""
+    _require(user, Action.ADD, NodeTemplate)
+    template = NodeTemplate(name=name.strip(), description=description)
+    template.full_clean()
+    template.save()
+    if copy_from is not None:
+        made = {}
+        for tn in copy_from.nodes.order_by("order", "id"):
+            made[tn.pk] = TemplateNode(
+                template=template,
+                name=tn.name,
+                order=tn.order,
+                duration=tn.duration,
+                calendar=tn.calendar,
+                department=tn.department,
+                milestone=tn.milestone,
+            )
+            made[tn.pk].save()
+        for link in TemplateDependency.objects.filter(successor__template=copy_from).order_by("id"):
+            TemplateDependency(
+                predecessor=made[link.predecessor_id], successor=made[link.successor_id], type=link.type, lag=link.lag
+            ).save()
+    return template
+
+
+@transaction.atomic
+def template_save(
+    *,
+    template: NodeTemplate,
+    nodes: list[TemplateNodeSpec],
+    name: str | None = None,
+    description: str | None = None,
+    is_default: bool | None = None,
+    user=None,
+) -> NodeTemplate:
+    """Save a template's nodes as listed (in this order), their links and the template's own fields.
+
+    Every problem is reported at once — a name used twice, a missing duration, an unknown predecessor, a
+    dependency cycle, each naming its nodes — and then nothing is written. Existing projects keep their
+    checklists: a template is copied into a project when its checklist is created."""
+    _require(user, Action.CHANGE, template)
+    errors = _template_errors(nodes)
+    existing = {n.pk: n for n in template.nodes.all()}
+    unknown_ids = [n.id for n in nodes if n.id is not None and n.id not in existing]
+    if unknown_ids:
+        errors.append(_("A node was removed meanwhile: reload the page."))
+    if name is not None:
+        template.name = name.strip()
+    if description is not None:
+        template.description = description
+    if is_default is not None:
+        template.is_default = is_default
+    if not template.is_default and not NodeTemplate.objects.filter(is_default=True).exclude(pk=template.pk).exists():
+        errors.append(_("Another template must be the default before this one stops being it."))
+    try:
+        template.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    if template.is_default:
+        for other in NodeTemplate.objects.filter(is_default=True).exclude(pk=template.pk):
+            other.is_default = False
+            other.save()
+    template.save()
+    kept = {n.id for n in nodes if n.id is not None}
+    for pk, tn in existing.items():
+        if pk not in kept:
+            tn.delete()  # its links go with it, each recorded
+    # Renames first go through a free name, so two nodes may swap names without tripping the unique constraint.
+    renamed = [n for n in nodes if n.id is not None and existing[n.id].name != n.name]
+    for n in renamed:
+        tn = existing[n.id]
+        tn.name = f"#rename {tn.pk}#"
+        # Transient, in this transaction only: the save below records the rename from the loaded (real) name.
+        super(ChangeLoggedModel, tn).save(update_fields=["name"])
+    by_name: dict[str, TemplateNode] = {}
+    for order, n in enumerate(nodes, start=1):
+        tn = existing[n.id] if n.id is not None else TemplateNode(template=template)
+        tn.name, tn.order, tn.duration, tn.calendar = n.name, order, n.duration, n.calendar
+        tn.department, tn.milestone = n.department.strip(), n.milestone
+        tn.save()
+        by_name[n.name] = tn
+    wanted = {(by_name[p].pk, by_name[n.name].pk): (t, lag) for n in nodes for p, t, lag in n.predecessors}
+    for link in TemplateDependency.objects.filter(successor__template=template):
+        key = (link.predecessor_id, link.successor_id)
+        if key not in wanted:
+            link.delete()
+            continue
+        link.type, link.lag = wanted.pop(key)
+        link.save()
+    for (pred, succ), (typ, lag) in wanted.items():
+        TemplateDependency(predecessor_id=pred, successor_id=succ, type=typ, lag=lag).save()
+    return template
+
+
+# --- the working-day calendar ---------------------------------------------------------------------------------
+
+
+def _weekday_name(day: datetime.date) -> str:
+    return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")][
+        day.weekday()
+    ]
+
+
+@transaction.atomic
+def calendar_day_add(*, day: datetime.date, is_workday: bool, name: str = "", user=None) -> CalendarDay:
+    """List one day: a public holiday on a weekday (off) or an adjusted working weekend (调休, worked).
+    A day already listed, a holiday on a weekend or a working weekday is refused: it would change nothing."""
+    _require(user, Action.ADD, CalendarDay)
+    weekend = day.weekday() >= 5
+    if CalendarDay.objects.filter(date=day).exists():
+        raise ValidationError(_("%(date)s is already listed: remove it first.") % {"date": day.isoformat()})
+    if not is_workday and weekend:
+        raise ValidationError(
+            _("%(date)s is a %(weekday)s: it is off already.")
+            % {"date": day.isoformat(), "weekday": _weekday_name(day)}
+        )
+    if is_workday and not weekend:
+        raise ValidationError(
+            _("%(date)s is a %(weekday)s: it is a working day already.")
+            % {"date": day.isoformat(), "weekday": _weekday_name(day)}
+        )
+    row = CalendarDay(date=day, is_workday=is_workday, name=name.strip())
+    row.full_clean()
+    row.save()
+    if not CalendarYear.objects.filter(year=day.year).exists():
+        CalendarYear(year=day.year).save()
+    return row
+
+
+@transaction.atomic
+def calendar_day_remove(*, day: CalendarDay, user=None) -> None:
+    """Take a day off the list: it follows the weekend rule again."""
+    _require(user, Action.DELETE, day)
+    day.delete()
+
+
+@transaction.atomic
+def calendar_year_change(*, year: int, source: str, provisional: bool, user=None) -> CalendarYear:
+    """Say where a year's days come from and whether they are provisional (e.g. once the notice is out)."""
+    row = CalendarYear.objects.filter(year=year).first() or CalendarYear(year=year)
+    _require(user, Action.CHANGE, row)
+    row.source, row.provisional = source.strip(), provisional
+    row.full_clean()
+    row.save()
     return row

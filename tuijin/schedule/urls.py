@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import project, zone
+from .views import project, reference, zone
 
 app_name = "schedule"
 urlpatterns = [
@@ -18,4 +18,13 @@ urlpatterns = [
     path("nodes/<int:pk>/delete/", project.node_delete, name="node_delete"),
     path("nodes/<int:pk>/report/", project.node_report, name="node_report"),
     path("nodes/<int:pk>/evidence/", project.node_evidence, name="node_evidence"),
+    path("templates/", reference.template_list, name="template_list"),
+    path("templates/add/", reference.template_add, name="template_add"),
+    path("templates/<int:pk>/", reference.template_detail, name="template_detail"),
+    path("templates/<int:pk>/edit/", reference.template_edit, name="template_edit"),
+    path("calendar/", reference.calendar_overview, name="calendar"),
+    path("calendar/<int:year>/", reference.calendar_year, name="calendar_year"),
+    path("calendar/<int:year>/days/", reference.calendar_day_add, name="calendar_day_add"),
+    path("calendar/<int:year>/source/", reference.calendar_year_edit, name="calendar_year_edit"),
+    path("calendar/days/<int:pk>/remove/", reference.calendar_day_remove, name="calendar_day_remove"),
 ]

@@ -20,7 +20,7 @@ from tuijin.core.permissions import Action, can
 from .. import cpm, pdf, selectors, services
 from ..choices import Milestone
 from ..forms import BaselineForm, ChecklistForm, LinkFormSet, NodeForm, ReportForm, TargetForm
-from ..models import NodeDependency, ProjectNode, ScheduleTarget
+from ..models import CalendarDay, CalendarYear, NodeDependency, ProjectNode, ScheduleTarget
 from .common import (
     chart_labels,
     day_of,
@@ -128,9 +128,28 @@ def _page(request, project, *, target_form=None, baseline_form=None, status=200)
         }
     )
     if result:
+        context["calendar_notes"] = _calendar_notes(result)
         context["gantt_json"] = json_script(selectors.project_gantt(result, nodes, links, baseline), "gantt-data")
         context["labels_json"] = json_script(chart_labels(), "gantt-labels")
     return render(request, "schedule/project.html", context, status=status)
+
+
+def _calendar_notes(result: cpm.Schedule) -> dict:
+    """The years the open nodes' working days fall in whose holidays are provisional or not listed at all."""
+    years = set()
+    for n in result.nodes:
+        if n.actual_finish is None and n.calendar == cpm.WORK:
+            for d in (n.earliest_start, n.earliest_finish, n.latest_start, n.latest_finish):
+                if d is not None:
+                    years.add(d.year)
+    if not years:
+        return {}
+    listed = dict(CalendarYear.objects.filter(year__in=years).values_list("year", "provisional"))
+    have_days = {d.year for d in CalendarDay.objects.filter(date__year__in=years).dates("date", "year")}
+    return {
+        "provisional": sorted(y for y in years if listed.get(y)),
+        "unlisted": sorted(y for y in years if y not in have_days),
+    }
 
 
 def _default_target_node(nodes) -> str:

@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
@@ -76,23 +77,59 @@ def portfolio_pdf(request):
     return response
 
 
+# The board at zone scale: 2,000 projects give thousands of red and yellow nodes. The overview shows each group
+# with its worst rows and a link to the whole group; a group's own page is paged. Either stays a few hundred KB.
+GROUP_PREVIEW_ROWS = 6
+GROUPS_PER_PAGE = 24
+ROWS_PER_PAGE = 100
+ERRORS_SHOWN = 10
+
+
+def _page_number(request) -> str:
+    return request.GET.get("page") or "1"
+
+
 @login_required
 def warning_board(request):
     """Red and yellow nodes of the user's projects, grouped by responsible unit and by leader, worst first.
-    The figures are those of `tuijin warnings --json` for the same projects and day."""
+    The figures are those of `tuijin warnings --json` for the same projects and day.
+
+    Without `group`: every group (paged, GROUPS_PER_PAGE a page) with its GROUP_PREVIEW_ROWS worst rows and a link
+    to the rest. With `group=NAME`: that group's rows, ROWS_PER_PAGE a page. The filters stay in every link."""
     filterset = _filterset(request)
     as_of = day_of(request)
     payload = selectors.zone_warnings(filterset.qs, as_of=as_of)
     board = selectors.warning_board(payload)
-    view = request.GET.get("by", "unit")
+    by = "leader" if request.GET.get("by") == "leader" else "unit"
+    groups = board["by_leader"] if by == "leader" else board["by_unit"]
+    wanted = request.GET.get("group")
     context = {
         "filterset": filterset,
         "payload": payload,
+        "errors_shown": payload["errors"][:ERRORS_SHOWN],
+        "errors_more": max(len(payload["errors"]) - ERRORS_SHOWN, 0),
         "as_of": as_of,
-        "by": "leader" if view == "leader" else "unit",
-        "groups": board["by_leader"] if view == "leader" else board["by_unit"],
+        "by": by,
         "unit_count": len(board["by_unit"]),
         "leader_count": len(board["by_leader"]),
         "zone_title": settings.TUIJIN_ZONE_TITLE,
+        "group": None,
     }
+    if wanted is not None:
+        group = next((g for g in groups if g["name"] == wanted), None)
+        if group is None:
+            raise Http404
+        page = Paginator(group["items"], ROWS_PER_PAGE).get_page(_page_number(request))
+        context.update({"group": group, "page": page, "groups": [{**group, "rows": page.object_list}]})
+    else:
+        page = Paginator(groups, GROUPS_PER_PAGE).get_page(_page_number(request))
+        context.update(
+            {
+                "page": page,
+                "groups": [
+                    {**g, "rows": g["items"][:GROUP_PREVIEW_ROWS], "more": max(len(g["items"]) - GROUP_PREVIEW_ROWS, 0)}
+                    for g in page.object_list
+                ],
+            }
+        )
     return render(request, "schedule/warning_board.html", context)
