@@ -126,6 +126,7 @@ def _conflict(request, exc):
 
 
 def _register_routers() -> None:
+    from tuijin.coordination.api import router as coordination_router
     from tuijin.core.api_changes import router as changes_router
     from tuijin.investment.api import router as investment_router
     from tuijin.projects.api import router as projects_router
@@ -137,6 +138,7 @@ def _register_routers() -> None:
     api.add_router("", changes_router)
     api.add_router("", schedule_router)
     api.add_router("", investment_router)
+    api.add_router("", coordination_router)
 
 
 _register_routers()

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tuijin.projects",
     "tuijin.investment",
     "tuijin.schedule",
+    "tuijin.coordination",
 ]
 
 MIDDLEWARE = [

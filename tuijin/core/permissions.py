@@ -37,6 +37,28 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "core.changerecord": {Role.ADMIN: READ_ONLY, Role.LEADER: READ_ONLY, Role.VIEWER: frozenset()},
     "accounts.user": {Role.ADMIN: Action.ALL},
     "core.job": {Role.ADMIN: Action.ALL},
+    # coordination: the office runs it; leaders add instructions and problems; a department works on its unit's
+    # tasks and problems (which rows: Scope.units); an enterprise raises, confirms and rates its own problems.
+    # Who may take which step of a workflow is decided in coordination/services.py.
+    "coordination.task": {
+        Role.ADMIN: Action.ALL,
+        Role.LEADER: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        Role.DEPARTMENT: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.VIEWER: READ_ONLY,
+    },
+    "coordination.problem": {
+        Role.ADMIN: Action.ALL,
+        Role.LEADER: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        Role.DEPARTMENT: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        Role.ENTERPRISE: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        Role.VIEWER: READ_ONLY,
+    },
+    "coordination.supervisionletter": {
+        Role.ADMIN: Action.ALL,
+        Role.LEADER: READ_ONLY,
+        Role.DEPARTMENT: frozenset({Action.VIEW, Action.CHANGE}),  # records its reply
+        Role.VIEWER: READ_ONLY,
+    },
 }
 
 
@@ -51,6 +73,9 @@ class Scope:
     enterprise: str | None = None
     enterprise_only: bool = False
     blank_path_is_global: bool = False  # rows with an empty region path belong to everyone (e.g. periods)
+    # Department users see only the rows one of these lookups ties to their own unit (a task it leads or
+    # cooperates on, a problem assigned to it). Empty: departments see their whole region, as before.
+    units: tuple[str, ...] = ()
 
 
 def role_actions(user, model) -> frozenset[str]:
@@ -75,6 +100,14 @@ def scope_q(user, model, action: str) -> Q | None:
         if scope.blank_path_is_global:
             in_region |= Q(**{scope.region_path: ""})
         q &= in_region
+    if user.role == Role.DEPARTMENT and scope.units:
+        if user.organization_id is None:
+            return None
+        # A subquery, not a join: a lookup across a many-relation (cooperating units) would repeat rows.
+        mine = Q()
+        for lookup in scope.units:
+            mine |= Q(**{lookup: user.organization_id})
+        q &= Q(pk__in=model._default_manager.filter(mine).values("pk"))
     if user.role == Role.ENTERPRISE:
         if scope.enterprise:
             if user.organization_id is None:

@@ -17,11 +17,12 @@ class Command(TuijinCommand):
     help = (
         "Statistics: `tuijin stats [campaign] [--as-of YYYY-MM-DD] [--period N] [--region CODE] --json` (as of a "
         "date) and `tuijin stats investment --year Y [--month M] [--group-by batch|leader|unit|industry|region] "
-        "[--region CODE] --json` (completion against plan and 序时进度, with forecasts)."
+        "[--region CODE] --json` (completion against plan and 序时进度, with forecasts); `tuijin stats coordination "
+        "[--from DATE] [--to DATE] [--region CODE] --json` (meetings, tasks, problems)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("topic", nargs="?", default="campaign", choices=["campaign", "investment"])
+        parser.add_argument("topic", nargs="?", default="campaign", choices=["campaign", "investment", "coordination"])
         parser.add_argument("--as-of", help="YYYY-MM-DD (default today)")
         parser.add_argument("--period", type=int)
         parser.add_argument("--region", help="region code (its subtree)")
@@ -34,6 +35,8 @@ class Command(TuijinCommand):
             help="investment: through this month (default the last finished month)",
         )
         parser.add_argument("--group-by", choices=GROUPS, default="batch", help="investment: grouping")
+        parser.add_argument("--from", dest="date_from", help="coordination: from YYYY-MM-DD (default: all)")
+        parser.add_argument("--to", dest="date_to", help="coordination: to YYYY-MM-DD (default today)")
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def run(self, *args, **options):
@@ -42,7 +45,11 @@ class Command(TuijinCommand):
             region = Region.objects.filter(code=options["region"]).first()
             if region is None:
                 self.fail(_("No region with code %(code)s.") % {"code": options["region"]})
-        if options["topic"] == "investment":
+        if options["topic"] == "coordination":
+            from tuijin.coordination.cli import stats_payload
+
+            payload = stats_payload(self, options, region)
+        elif options["topic"] == "investment":
             payload = self._investment(options, region)
         else:
             payload = self._campaign(options, region)
@@ -77,6 +84,10 @@ class Command(TuijinCommand):
         )
 
     def _print_table(self, payload: dict, topic: str) -> None:
+        if topic == "coordination":
+            from tuijin.coordination.cli import print_stats
+
+            return print_stats(self.stdout, payload)
         if topic == "investment":
             unit = _("unit")
             self.stdout.write(f"{payload['year']} 1-{payload['through_month']}  {unit}: 万元")
