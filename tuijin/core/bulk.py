@@ -10,11 +10,15 @@ distinct value. At import scale the per-value calls of Django's own path were mo
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models.fields import Field
 from django.utils import timezone
+
+from .fields import CENT, MoneyField
 
 _TEXT_FIELDS = (models.CharField, models.TextField)  # exact classes: a str is stored as it is
 _INT_FIELDS = (
@@ -42,12 +46,21 @@ def _plain_type(field) -> type | None:
     return None
 
 
+def _hundredths(value: Decimal) -> int:
+    """MoneyField.get_prep_value of a Decimal (to_money, then hundredths), without the calls in between."""
+    return int(value.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+
+
 def prepare_column(field, values: list, connection) -> list:
     """[field.get_db_prep_save(v, connection) for v in values], without a call per value where none is needed."""
     prep = field.get_db_prep_save
     plain = _plain_type(field)
     if plain is not None:
         return [v if v is None or type(v) is plain else prep(v, connection) for v in values]
+    if type(field) is MoneyField:
+        # Money is distinct per row: memoising does not pay. A Decimal becomes its hundredths (the backend's
+        # integer adaptation leaves an int as it is); anything else goes the field's way.
+        return [None if v is None else _hundredths(v) if type(v) is Decimal else prep(v, connection) for v in values]
     memo: dict = {}
     out = []
     append = out.append
@@ -206,21 +219,27 @@ def insert_rows_with_ids(model, objs, *, using: str = "default") -> int:
             with_pk = f"INSERT INTO {qn(meta.db_table)} ({names}, {qn(pk.column)}) "
             with_pk += f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
             cursor.executemany(with_pk, [(*row, i) for row, i in zip(rows[1:], ids[1:], strict=True)])
-    for o, i in zip(objs, ids, strict=True):
-        o.pk = i
-        o._state.adding = False
+    _set_ids(objs, ids)
     return len(objs)
 
 
 def _insert_with_pk(model, objs: list, ids: list[int], connection) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     _stamp(model, objs, fields)
-    for o, i in zip(objs, ids, strict=True):
-        o.pk = i
-        o._state.adding = False
+    _set_ids(objs, ids)
     fields.append(model._meta.pk)
     columns = [prepare_column(f, col, connection) for f, col in zip(fields, _values(objs, fields), strict=True)]
     insert_columns(model, [f.column for f in fields], _rows(columns), using=connection.alias)
+
+
+def _set_ids(objs: list, ids) -> None:
+    """Each object's new id; a model instance is saved now (`_state.adding = False`), a plain row object has no
+    state to keep."""
+    for o, i in zip(objs, ids, strict=True):
+        o.pk = i
+        state = getattr(o, "_state", None)
+        if state is not None:
+            state.adding = False
 
 
 def insert_columns(model, columns: list[str], rows: list[tuple], *, using: str = "default") -> None:
@@ -279,8 +298,18 @@ class ChangeRows:
             self._content_types[model] = ct.pk
             return ct.pk
 
-    def add(self, instance, action: str, before: dict | None, after: dict | None, object_repr: str | None = None):
-        """One record; `object_repr` is str(instance) when the caller has it cheaper."""
+    def add(
+        self,
+        instance,
+        action: str,
+        before: dict | None,
+        after: dict | None,
+        object_repr: str | None = None,
+        *,
+        model=None,
+    ):
+        """One record; `object_repr` is str(instance) when the caller has it cheaper. `instance` may be a plain
+        row object standing for a `model` instance (with its `pk` and `change_scope_path()`)."""
         if before is not None and after is not None:
             changed = {k for k in after if before.get(k) != after.get(k)}
             before = {k: v for k, v in before.items() if k in changed}
@@ -288,7 +317,7 @@ class ChangeRows:
         self.records.append(
             (
                 action,
-                self.content_type_id(type(instance)),
+                self.content_type_id(model or type(instance)),
                 instance.pk,
                 (str(instance) if object_repr is None else object_repr)[:200],
                 instance.change_scope_path() or "",
@@ -317,11 +346,24 @@ class ChangeRows:
         # One prepared value per column for the context; the per-record columns prepared a column at a time.
         fixed = [field(name).get_db_prep_save(value, connection) for name, value in head.items()]
         varying = ["action", "content_type", "object_id", "object_repr", "scope_path", "before", "after"]
+        columns = list(zip(*self.records, strict=True))
         cols = [
-            prepare_column(field(name), list(col), connection)
-            for name, col in zip(varying, zip(*self.records, strict=True), strict=True)
+            (_json_column if name in ("before", "after") else prepare_column)(field(name), list(col), connection)
+            for name, col in zip(varying, columns, strict=True)
         ]
         n = len(self.records)
         rows = _rows([[value] * n for value in fixed] + cols)
         insert_columns(ChangeRecord, [field(name).column for name in [*head, *varying]], rows, using=self.using)
         return n
+
+
+def _json_column(field, values, connection) -> list:
+    """A JSONField column of change records as JSON text, encoded by ONE encoder instance (json.dumps(cls=…), what
+    the field sends, makes an encoder per value): the text SQLite stores, and what COPY hands PostgreSQL's jsonb
+    (insert_columns writes through COPY there)."""
+    if type(field) is not models.JSONField or field.encoder is not DjangoJSONEncoder:
+        return prepare_column(field, list(values), connection)
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return prepare_column(field, list(values), connection)
+    encode = DjangoJSONEncoder().encode  # the same text as json.dumps(value, cls=DjangoJSONEncoder)
+    return [None if v is None else encode(v) for v in values]

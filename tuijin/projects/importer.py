@@ -5,15 +5,15 @@ then write everything in one transaction with a change record per write.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,7 @@ from tuijin.investment.models import MONTH_FIELDS, AnnualPlan
 from tuijin.regions.models import Region, name_key
 
 from .choices import Batch, ListingAction
-from .models import Listing, Period, Project, next_project_codes
+from .models import Listing, Period, Project
 from .numerals import parse_period, period_name
 from .services import derive_listing_chain
 
@@ -126,9 +126,9 @@ class LedgerPlan:
     sheet: str = ""
     rows: int = 0
     projects: list[PlannedProject] = field(default_factory=list)
-    listings_new: list[Listing] = field(default_factory=list)
-    listings_changed: list[tuple[Listing, dict]] = field(default_factory=list)
-    listings_rechained: list[Listing] = field(default_factory=list)  # only the derived next_period moves
+    listings_new: list[_ListingRow] = field(default_factory=list)
+    listings_changed: list[tuple[_ListingRow, dict]] = field(default_factory=list)
+    listings_rechained: list[_ListingRow] = field(default_factory=list)  # only the derived next_period moves
     plans_new: list[AnnualPlan] = field(default_factory=list)
     plans_changed: list[tuple[AnnualPlan, dict]] = field(default_factory=list)
     organizations_new: list[Organization] = field(default_factory=list)
@@ -144,7 +144,7 @@ class LedgerPlan:
     def updated_projects(self) -> list[PlannedProject]:
         return [p for p in self.projects if not p.is_new and p.changes]
 
-    def listings_by_action(self, action: str) -> list[Listing]:
+    def listings_by_action(self, action: str) -> list[_ListingRow]:
         changed = [lst for lst, _c in self.listings_changed]
         return [lst for lst in [*self.listings_new, *changed] if lst.action == action]
 
@@ -234,6 +234,7 @@ class _Context:
         self.orgs_by_pk = _OrganizationsByPk(self.orgs)
         self.region_by_pk = {r.pk: r for r in self.regions}
         self.codes_outside: set[str] = set()
+        self.parsed: dict = {}  # (parser, type, cell) -> value, for the columns whose values repeat
         self.leaders = {
             (lead.region_id, lead.name): lead for lead in Leader.objects.filter(region__path__startswith=root.path)
         }
@@ -248,6 +249,41 @@ _ORG_FIELDS = [
     for f in Organization._meta.concrete_fields
     if f.attname in ("id", "kind", "name", "name_key", "region_id")
 ]
+
+
+class _Maker:
+    """`model(**values)` for thousands of new objects, through Model.__init__'s positional path: given keywords,
+    Django looks each of the model's fields up in them (a KeyError and a default for every field not given),
+    which was a noticeable part of a large import. Same instance: the defaults are the fields' own (a callable
+    one called per object), related objects are set through their descriptors as the keywords would be."""
+
+    def __init__(self, model):
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.index = {}
+        for i, f in enumerate(self.fields):
+            self.index[f.name] = self.index[f.attname] = i
+        self.defaults = [None if callable(f.default) else f.get_default() for f in self.fields]
+        self.callable_defaults = [i for i, f in enumerate(self.fields) if callable(f.default)]
+        self.relations = {f.name for f in self.fields if f.is_relation}
+
+    def __call__(self, **values):
+        row = list(self.defaults)
+        for i in self.callable_defaults:
+            row[i] = self.fields[i].get_default()
+        related = []
+        for name, value in values.items():
+            if name in self.relations:
+                related.append((name, value))
+            else:
+                row[self.index[name]] = value
+        obj = self.model(*row)
+        for name, value in related:
+            setattr(obj, name, value)
+        return obj
+
+
+_new_project, _new_plan, _new_organization = _Maker(Project), _Maker(AnnualPlan), _Maker(Organization)
 
 
 class _LazyOrganizations:
@@ -300,7 +336,8 @@ def _load_projects(ctx: _Context, stubs: list[_StoredProject]) -> dict[int, Proj
     ids = sorted({s.pk for s in stubs})
     out: dict[int, Project] = {}
     for start in range(0, len(ids), 2000):
-        for p in Project.objects.filter(pk__in=ids[start : start + 2000]):
+        # created/last_updated are not read (apply_plan sets last_updated; no record shows either): not converted.
+        for p in Project.objects.filter(pk__in=ids[start : start + 2000]).defer("created", "last_updated"):
             enterprise = ctx.orgs_by_pk.get(p.enterprise_id)
             if enterprise is not None:
                 p.enterprise = enterprise
@@ -311,7 +348,7 @@ def _load_projects(ctx: _Context, stubs: list[_StoredProject]) -> dict[int, Proj
     return out
 
 
-def _region_for(ctx: _Context, value) -> Region:
+def _region_for(value, ctx: _Context) -> Region:
     text = cell_text(value)
     if text in ctx.region_by_code:
         return ctx.region_by_code[text]
@@ -363,10 +400,11 @@ def plan_import(
     seen: dict[tuple, int] = {}
     parsed_rows = []
     steps = 2 * len(data_rows)  # reading the rows, then matching them with the ledger
+    positions = [(key, pos[0]) for key, pos in sheet.columns.items()]  # column key -> cell index
     for done, (row, cells) in enumerate(data_rows, start=1):
         if progress and done % 500 == 0:
             progress(done, steps)
-        parsed = _parse_row(sheet, row, cells, ctx, period, error)
+        parsed = _parse_row(sheet, positions, row, cells, ctx, period, error)
         if parsed is None:
             continue
         # A row means a project by its code and by its name in its region: either one seen before is a duplicate.
@@ -397,13 +435,34 @@ def plan_import(
     return plan
 
 
-def _parse_row(sheet: Sheet, row: int, cells: list, ctx: _Context, period: int | None, error) -> dict | None:
+def _row_values(positions: list[tuple[str, int]], cells: list) -> dict:
+    """The row's non-empty cells by column key, text trimmed (Sheet.cell for every column, in one pass)."""
+    out = {}
+    n = len(cells)
+    for key, i in positions:
+        if i < n:
+            value = cells[i]
+            if type(value) is str:
+                value = value.strip()
+                if value:
+                    out[key] = value
+            elif value is not None and value != "":
+                out[key] = value
+    return out
+
+
+def _parse_row(
+    sheet: Sheet, positions: list, row: int, cells: list, ctx: _Context, period: int | None, error
+) -> dict | None:
+    values = _row_values(positions, cells)
+    get = values.get
     out: dict = {}
     bad = False
+    memo = ctx.parsed
 
     def take(key, parser, *args):
         nonlocal bad
-        value = sheet.cell(cells, key)
+        value = get(key)
         if value is None:
             return None
         try:
@@ -413,28 +472,40 @@ def _parse_row(sheet: Sheet, row: int, cells: list, ctx: _Context, period: int |
             bad = True
             return None
 
-    name = cell_text(sheet.cell(cells, "name"))
+    def take_repeated(key, parser, *args):
+        """take() for the columns whose few values repeat down the sheet (region, batch, period, adjustment):
+        each distinct cell is parsed once; a bad one is parsed (and reported) on every row it is on."""
+        value = get(key)
+        try:
+            return memo[(parser, type(value), value)]
+        except KeyError:
+            result = take(key, parser, *args)
+            if value is not None and not bad:
+                memo[(parser, type(value), value)] = result
+            return result
+
+    name = cell_text(get("name"))
     if not name:
         error(row, "name", "", _("project name is empty"))
         bad = True
     out["name"] = name
     out["name_key"] = name_key(name)
-    out["code"] = cell_text(sheet.cell(cells, "code"))
-    out["enterprise"] = cell_text(sheet.cell(cells, "enterprise"))
-    region_cell = sheet.cell(cells, "region")
+    out["code"] = cell_text(get("code"))
+    out["enterprise"] = cell_text(get("enterprise"))
+    region_cell = get("region")
     out["region_given"] = region_cell is not None
-    out["region"] = take("region", lambda v: _region_for(ctx, v)) if region_cell is not None else ctx.root
+    out["region"] = take_repeated("region", _region_for, ctx) if region_cell is not None else ctx.root
     if out["region"] is None:
         return None
-    out["batch"] = take("batch", parse_batch)
-    if sheet.cell(cells, "batch") is None:
+    out["batch"] = take_repeated("batch", parse_batch)
+    if get("batch") is None:
         error(row, "batch", "", _("batch is empty"))
         bad = True
-    if period is not None and sheet.cell(cells, "period") is None:
+    raw = get("period")
+    if period is not None and raw is None:
         out["period"] = period
     else:
-        raw = sheet.cell(cells, "period")
-        number = parse_period(cell_text(raw)) if raw is not None else None
+        number = _period_number(memo, raw) if raw is not None else None
         if raw is None:
             error(row, "period", "", _("period is empty"))
             bad = True
@@ -453,12 +524,20 @@ def _parse_row(sheet: Sheet, row: int, cells: list, ctx: _Context, period: int |
     if "annual_plan" in sheet.columns:
         out["annual_plan"] = take("annual_plan", parse_amount, sheet.columns["annual_plan"][1])
     for key, _header in DATE_COLUMNS:
-        out[key] = take(key, parse_date)
+        out[key] = take(key, parse_date) if key in values else None
     for key in TEXT_FIELDS + ["leader", "responsible_unit"]:
-        out[key] = cell_text(sheet.cell(cells, key))
-    adjustment = take("adjustment", parse_adjustment)
+        out[key] = cell_text(get(key))
+    adjustment = take_repeated("adjustment", parse_adjustment)
     out["action"], out["reason"] = adjustment if adjustment else (None, "")
     return None if bad else out
+
+
+def _period_number(memo: dict, raw) -> int | None:
+    """parse_period(cell_text(raw)), once per distinct cell."""
+    key = (_period_number, type(raw), raw)
+    if key not in memo:
+        memo[key] = parse_period(cell_text(raw))
+    return memo[key]
 
 
 def _find_project(ctx: _Context, parsed: dict) -> tuple[Project | None, str | None]:
@@ -484,7 +563,7 @@ def _organization(ctx: _Context, plan: LedgerPlan, kind: str, name: str, region:
     key = (kind, name_key(name))
     org = ctx.orgs.get(key)
     if org is None:
-        org = Organization(kind=kind, name=name.strip(), name_key=key[1], region=region)
+        org = _new_organization(kind=kind, name=name.strip(), name_key=key[1], region=region)
         ctx.orgs[key] = org
         plan.organizations_new.append(org)
     return org
@@ -529,6 +608,26 @@ FIELD_LABELS = {
 }
 
 
+def _next_codes(wanted: dict[int, tuple[Region, int]]) -> dict[int, Iterator[str]]:
+    """models.next_project_codes(region, count) for every region at once: one read of the codes with any of the
+    regions' prefixes (the function reads them per region: a scan of the project table each)."""
+    prefixes = {region_id: f"{region.code}-" for region_id, (region, _n) in wanted.items()}
+    top = dict.fromkeys(prefixes.values(), 0)
+    if prefixes:
+        q = Q()
+        for prefix in prefixes.values():
+            q |= Q(code__startswith=prefix)
+        for code in Project.objects.filter(q).values_list("code", flat=True):
+            head, dash, number = code.rpartition("-")  # a code counts when it is a prefix and digits only
+            prefix = head + dash
+            if prefix in top and number.isdigit():
+                top[prefix] = max(top[prefix], int(number))
+    return {
+        region_id: iter([f"{prefixes[region_id]}{top[prefixes[region_id]] + i:05d}" for i in range(1, count + 1)])
+        for region_id, (_region, count) in wanted.items()
+    }
+
+
 def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list, error, matched=None) -> None:
     row_of: dict[int, int] = {}  # id(project) -> row
     planned: list[tuple[int, dict, Project]] = []
@@ -536,7 +635,6 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
     for start in range(0, len(unknown_codes), 2000):
         chunk = unknown_codes[start : start + 2000]
         ctx.codes_outside.update(Project.objects.filter(code__in=chunk).values_list("code", flat=True))
-    codes_by_region: dict[int, list[str]] = {}
     pending_new: list[tuple[int, dict]] = []
     for row, parsed in parsed_rows:
         project, problem = _find_project(ctx, parsed)
@@ -567,11 +665,10 @@ def _plan_rows(plan: LedgerPlan, ctx: _Context, sheet: Sheet, parsed_rows: list,
     for _r, p in pending_new:
         if not p["code"]:
             uncoded[p["region"].pk].append(p["region"])
-    for region_id, regions in uncoded.items():
-        codes_by_region[region_id] = next_project_codes(regions[0], len(regions))
+    codes_by_region = _next_codes({region_id: (regions[0], len(regions)) for region_id, regions in uncoded.items()})
     for row, parsed in pending_new:
-        code = parsed["code"] or codes_by_region[parsed["region"].pk].pop(0)
-        project = Project(
+        code = parsed["code"] or next(codes_by_region[parsed["region"].pk])
+        project = _new_project(
             code=code,
             name=parsed["name"],
             name_key=parsed["name_key"],
@@ -628,16 +725,19 @@ class _New(str):
     """A foreign key to an organisation or leader this import creates: its name stands in for the id."""
 
 
+_TRACKED_FIELDS = list(FIELD_LABELS)
+_tracked_values = attrgetter(*_TRACKED_FIELDS)
+_TRACKED_RELATIONS = [(f, f.removesuffix("_id")) for f in _TRACKED_FIELDS if f.endswith("_id")]
+
+
 def _tracked(project: Project) -> dict:
     """The values of the fields an import may change (raw, for comparing; a new related object by name)."""
-    out = {}
-    for f in FIELD_LABELS:
-        value = getattr(project, f)
-        if value is None and f.endswith("_id"):
-            related = project._state.fields_cache.get(f.removesuffix("_id"))
+    out = dict(zip(_TRACKED_FIELDS, _tracked_values(project), strict=True))
+    for f, name in _TRACKED_RELATIONS:
+        if out[f] is None:
+            related = project._state.fields_cache.get(name)
             if related is not None and related.pk is None:
-                value = _New(related.name)
-        out[f] = value
+                out[f] = _New(related.name)
     return out
 
 
@@ -674,18 +774,27 @@ def _display(ctx: _Context, fname: str, value):
     return value
 
 
+def _set_related(obj, name: str, related) -> None:
+    """obj.<name> = related, skipped when obj already holds that stored row (the descriptor's work, done for every
+    row and foreign key, was a noticeable part of a large import)."""
+    if related.pk is None or getattr(obj, f"{name}_id") != related.pk or name not in obj._state.fields_cache:
+        setattr(obj, name, related)
+
+
 def _apply_fields(ctx: _Context, plan: LedgerPlan, project: Project, parsed: dict) -> None:
     """Copy the row's non-empty cells onto the project (an empty cell keeps the stored value)."""
     if parsed["region_given"]:
-        project.region = parsed["region"]
+        _set_related(project, "region", parsed["region"])
     if parsed["total_investment"] is not None:
         project.total_investment = parsed["total_investment"]
     if parsed["enterprise"]:
-        project.enterprise = _organization(ctx, plan, "enterprise", parsed["enterprise"], project.region)
+        enterprise = _organization(ctx, plan, "enterprise", parsed["enterprise"], project.region)
+        _set_related(project, "enterprise", enterprise)
     if parsed["responsible_unit"]:
-        project.responsible_unit = _organization(ctx, plan, "department", parsed["responsible_unit"], ctx.root)
+        unit = _organization(ctx, plan, "department", parsed["responsible_unit"], ctx.root)
+        _set_related(project, "responsible_unit", unit)
     if parsed["leader"]:
-        project.leader = _leader(ctx, plan, parsed["leader"], project.region)
+        _set_related(project, "leader", _leader(ctx, plan, parsed["leader"], project.region))
     for key in TEXT_FIELDS:
         if parsed[key]:
             setattr(project, key, parsed[key])
@@ -694,65 +803,83 @@ def _apply_fields(ctx: _Context, plan: LedgerPlan, project: Project, parsed: dic
             setattr(project, key, parsed[key])
 
 
-class _StoredListing:
-    """A stored listing's values, for working out the chain; `_listing` makes the model instance of one that
-    changes (most of a large import's listings do not)."""
-
-    __slots__ = ("pk", "period_id", "batch", "action", "reason", "next_period", "values", "_row")
-
-    def __init__(self, values: tuple):
-        self.values = values
-        self.pk, self.period_id, self.batch, self.action, self.reason, self.next_period = _listing_keys(values)
+_BATCH_LABELS = dict(Batch.choices)
 
 
-# In the model's field order: Model.from_db() takes the values of every field in that order.
-_LISTING_FIELDS = [f.attname for f in Listing._meta.concrete_fields]
-_listing_keys = itemgetter(
-    *(_LISTING_FIELDS.index(name) for name in ("id", "period_id", "batch", "action", "reason", "next_period"))
-)
+class _ListingRow:
+    """A listing as the import plans it: a stored one (loaded as plain values) or a new one. Its INSERT or UPDATE,
+    its change record and the preview read only these attributes, so no model instance is made (a province's list
+    is tens of thousands of listings); `ChangeRows.add(..., model=Listing)` records it as the Listing it is."""
 
+    __slots__ = (
+        "id",
+        "created",
+        "last_updated",
+        "project",
+        "project_id",
+        "period_id",
+        "batch",
+        "action",
+        "reason",
+        "next_period",
+        "_row",
+    )
 
-def _listing(db: str, stub: _StoredListing, project: Project) -> Listing:
-    """The Listing as loaded from the database (Listing.from_db), with the stub's planned values."""
-    lst = Listing.from_db(db, _LISTING_FIELDS, stub.values)
-    lst.project = project  # the change record reads its region: no query per listing
-    lst.batch, lst.action, lst.reason, lst.next_period = stub.batch, stub.action, stub.reason, stub.next_period
-    if hasattr(stub, "_row"):
-        lst._row = stub._row
-    return lst
+    def __init__(self, project, period_id, batch, action, reason="", next_period=None, pk=None):
+        self.id, self.project, self.project_id = pk, project, project.pk
+        self.period_id, self.batch, self.action, self.reason, self.next_period = (
+            period_id,
+            batch,
+            action,
+            reason,
+            next_period,
+        )
+        self.created = self.last_updated = None
+
+    @property
+    def pk(self):
+        return self.id
+
+    @pk.setter
+    def pk(self, value) -> None:
+        self.id = value
+
+    def get_batch_display(self) -> str:
+        return str(_BATCH_LABELS.get(self.batch, self.batch))
+
+    def change_scope_path(self) -> str:
+        return self.project.region.path
+
+    def __str__(self) -> str:  # Listing.__str__
+        return f"{self.project} · {self.period_id} · {self.get_batch_display()}"
 
 
 def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict) -> None:
     by_id = {p.pk: p for _r, _d, p in planned if p.pk}
     existing_ids = list(by_id)
-    stored: dict[int, list[_StoredListing]] = defaultdict(list)
-    db = Listing.objects.db
+    stored: dict[int, list[_ListingRow]] = defaultdict(list)
     for start in range(0, len(existing_ids), 2000):
         rows = (
             Listing.objects.filter(project_id__in=existing_ids[start : start + 2000])
             .order_by("period_id")
-            .values_list(*_LISTING_FIELDS)
+            .values_list("id", "project_id", "period_id", "batch", "action", "reason", "next_period")
         )
-        project_at = _LISTING_FIELDS.index("project_id")
-        for values in rows:
-            stored[values[project_at]].append(_StoredListing(values))
+        for pk, project_id, period_id, batch, action, reason, next_period in rows:
+            stored[project_id].append(
+                _ListingRow(by_id[project_id], period_id, batch, action, reason, next_period, pk=pk)
+            )
     for row, parsed, project in planned:
         if id(project) not in row_of:
             continue
-        listings = list(stored.get(project.pk, [])) if project.pk else []
+        listings = stored.get(project.pk, []) if project.pk else []
         current = next((lst for lst in listings if lst.period_id == parsed["period"]), None)
         olds = {lst.pk: (lst.batch, lst.action, lst.reason, lst.next_period) for lst in listings}
         if current is None:
-            current = Listing(
-                project=project,
-                period_id=parsed["period"],
-                batch=parsed["batch"],
-                action=parsed["action"] or ListingAction.LISTED,
-                reason=parsed["reason"],
+            current = _ListingRow(
+                project, parsed["period"], parsed["batch"], parsed["action"] or ListingAction.LISTED, parsed["reason"]
             )
             current._row = row
-            listings.append(current)
-            listings.sort(key=lambda lst: lst.period_id)
+            listings = sorted([*listings, current], key=lambda lst: lst.period_id)
             plan.listings_new.append(current)
         else:
             current.batch = parsed["batch"]
@@ -767,10 +894,11 @@ def _plan_listings(plan: LedgerPlan, ctx: _Context, planned: list, row_of: dict)
             if not lst.pk or olds[lst.pk] == (lst.batch, lst.action, lst.reason, lst.next_period):
                 continue
             if olds[lst.pk][:3] == (lst.batch, lst.action, lst.reason):
-                plan.listings_rechained.append(_listing(db, lst, project))
+                plan.listings_rechained.append(lst)
                 continue
-            lst._row = getattr(lst, "_row", row)
-            plan.listings_changed.append((_listing(db, lst, project), {"before": olds[lst.pk]}))
+            if not hasattr(lst, "_row"):
+                lst._row = row
+            plan.listings_changed.append((lst, {"before": olds[lst.pk]}))
 
 
 def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
@@ -781,28 +909,34 @@ def _plan_annual_plans(plan: LedgerPlan, ctx: _Context, planned: list) -> None:
     ]
     if not wanted:
         return
-    by_id = {p.pk: p for p, _y, _a in wanted if p.pk}
-    ids = list(by_id)
+    ids = sorted({p.pk for p, _y, _a in wanted if p.pk})
     years = sorted({y for _p, y, _a in wanted})  # only the plans a row may change: not every year's
-    # Plain values; a model instance (as loaded: AnnualPlan.from_db) only for a plan whose amount changes.
-    names = [f.attname for f in AnnualPlan._meta.concrete_fields]  # in order, for from_db()
-    key, amount_at = itemgetter(names.index("project_id"), names.index("year")), names.index("amount")
-    db = AnnualPlan.objects.db
-    stored = {}
+    # The stored amounts as plain values; the plans whose amount changes are then loaded as models (the monthly
+    # split is the model's to redo), the rest never are.
+    stored: dict[tuple[int, int], tuple[int, Decimal]] = {}
     for start in range(0, len(ids), 2000):
-        rows = AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000], year__in=years).values_list(*names)
-        for values in rows:
-            stored[key(values)] = values
+        rows = AnnualPlan.objects.filter(project_id__in=ids[start : start + 2000], year__in=years)
+        for pk, project_id, year, amount in rows.values_list("id", "project_id", "year", "amount"):
+            stored[(project_id, year)] = (pk, amount)
+    changed: list[tuple[int, Project, Decimal]] = []
     for project, year, amount in wanted:
-        values = stored.get((project.pk, year)) if project.pk else None
-        if values is None:
-            plan.plans_new.append(AnnualPlan(project=project, year=year, amount=amount))
-        elif values[amount_at] != amount:
-            ap = AnnualPlan.from_db(db, names, values)
-            ap.project = project
-            old = ap.amount
-            ap.amount = amount
-            plan.plans_changed.append((ap, {"before": old}))
+        found = stored.get((project.pk, year)) if project.pk else None
+        if found is None:
+            plan.plans_new.append(_new_plan(project=project, year=year, amount=amount))
+        elif found[1] != amount:
+            changed.append((found[0], project, amount))
+    loaded: dict[int, AnnualPlan] = {}
+    changed_ids = [pk for pk, _p, _a in changed]
+    for start in range(0, len(changed_ids), 2000):
+        # created/last_updated are not read: apply_plan sets last_updated, and no record shows either.
+        chunk = AnnualPlan.objects.filter(pk__in=changed_ids[start : start + 2000]).defer("created", "last_updated")
+        loaded.update((ap.pk, ap) for ap in chunk)
+    for pk, project, amount in changed:
+        ap = loaded[pk]
+        ap.project = project
+        old = ap.amount
+        ap.amount = amount
+        plan.plans_changed.append((ap, {"before": old}))
 
 
 _PLAIN = {str, int, bool, type(None)}
@@ -833,21 +967,17 @@ def apply_plan(plan: LedgerPlan) -> dict:
     records = ChangeRows()
     batch_names: dict[str, str] = {}
 
-    def listing_repr(lst: Listing) -> str:
+    def listing_repr(lst: _ListingRow) -> str:
         """str(lst), with the batch's display name (a lazy translation: slow) looked up once per batch."""
         if lst.batch not in batch_names:
             batch_names[lst.batch] = lst.get_batch_display()
         return f"{lst.project} · {lst.period_id} · {batch_names[lst.batch]}"
 
-    orgs = plan.organizations_new
-    for o in orgs:
-        o.region = o.region  # refresh region_id
+    orgs = plan.organizations_new  # (their regions, like the leaders', are stored ones: region_id is set)
     insert_rows_with_ids(Organization, orgs)
     snap = _snapshotter(Organization)
     for o in orgs:
         records.add(o, ChangeAction.CREATE, None, snap(o))
-    for lead in plan.leaders_new:
-        lead.region = lead.region
     insert_rows_with_ids(Leader, plan.leaders_new)
     snap = _snapshotter(Leader)
     for lead in plan.leaders_new:
@@ -857,11 +987,9 @@ def apply_plan(plan: LedgerPlan) -> dict:
         cached = p.project._state.fields_cache  # (one not loaded is a stored object: its id is already set)
         for name in ("enterprise", "leader", "responsible_unit"):
             related = cached.get(name)
-            if related is not None:
+            if related is not None and getattr(p.project, f"{name}_id") != related.pk:
                 setattr(p.project, name, related)
     new = [p.project for p in plan.new_projects]
-    for p in new:
-        p.region = p.region
     insert_rows_with_ids(Project, new)
     snap = _snapshotter(Project)
     for p in new:
@@ -881,11 +1009,11 @@ def apply_plan(plan: LedgerPlan) -> dict:
             )
 
     for lst in plan.listings_new:
-        lst.project = lst.project  # now saved: refresh project_id
+        lst.project_id = lst.project.pk  # a new project has its id now
     insert_rows_with_ids(Listing, plan.listings_new)
     snap = _snapshotter(Listing)
     for lst in plan.listings_new:
-        records.add(lst, ChangeAction.CREATE, None, snap(lst), listing_repr(lst))
+        records.add(lst, ChangeAction.CREATE, None, snap(lst), listing_repr(lst), model=Listing)
     if plan.listings_changed:
         now = timezone.now()
         for lst, _c in plan.listings_changed:
@@ -903,6 +1031,7 @@ def apply_plan(plan: LedgerPlan) -> dict:
                 {"batch": batch, "action": action, "reason": reason},
                 {"batch": lst.batch, "action": lst.action, "reason": lst.reason},
                 listing_repr(lst),
+                model=Listing,
             )
 
     # The derived next_period of listings whose neighbours changed: not a change anyone made, so not logged.
@@ -911,7 +1040,8 @@ def apply_plan(plan: LedgerPlan) -> dict:
     # A plan set by the ledger is split evenly by month until the office changes the split (investment issue);
     # a changed amount no longer fits its old split and is split evenly again.
     for ap in plan.plans_new:
-        ap.project = ap.project
+        if ap.project_id != ap.project.pk:  # a new project's id is known now
+            ap.project = ap.project
         ap.ensure_split()
     insert_rows_with_ids(AnnualPlan, plan.plans_new)
     snap = _snapshotter(AnnualPlan)
