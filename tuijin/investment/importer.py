@@ -32,7 +32,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.changelog import build_record, bulk_records
+from tuijin.core.bulk import ChangeRows, insert_rows_with_ids, update_rows
 from tuijin.core.changelog import snapshot as raw_snapshot
 from tuijin.core.choices import ChangeAction
 from tuijin.core.importing import (
@@ -144,7 +144,15 @@ class _Projects:
         for r in self.regions.values():
             self.region_keys[r.code].append(r)
             self.region_keys[name_key(r.name)].append(r)
-        projects = list(Project.objects.filter(region__path__startswith=root.path))
+        # What matching, the checks and the change records read: a province has 20,000 projects.
+        projects = list(
+            Project.objects.filter(region__path__startswith=root.path).only(
+                "id", "code", "name", "name_key", "region_id", "total_investment"
+            )
+        )
+        region_field = Project._meta.get_field("region")
+        for p in projects:  # the change records read each project's region (its scope path): no query per project
+            region_field.set_cached_value(p, self.regions[p.region_id])
         self.by_code = {p.code: p for p in projects}
         self.by_name: dict[str, list[Project]] = defaultdict(list)
         for p in projects:
@@ -335,42 +343,55 @@ def _resolve_months(row: int, year: int, today: datetime.date, values: dict, sto
 
 @transaction.atomic
 def apply_dispatch(plan: DispatchPlan) -> dict:
-    """Write the planned reports (accepted) and plans, with a change record for each write."""
+    """Write the planned reports (accepted) and plans, with a change record for each write.
+
+    Reports go in through core.bulk (executemany on SQLite, COPY on PostgreSQL) with their change records built
+    as rows (`ChangeRows`): the same records `build_record` + `save()` would store, at a province's scale (a
+    10,000-row table of ten months is 100,000 reports).
+    """
     now = timezone.now()
-    new, changed, records = [], [], []
+    new, changed = [], []
+    # New reports are built from their fields in order (Model.__init__'s positional path: no keyword lookups and
+    # no related-object descriptor per report), with the project set as the cached related object.
+    fields = [f.attname for f in MonthlyReport._meta.concrete_fields]
+    template = {f.attname: f.get_default() for f in MonthlyReport._meta.concrete_fields}  # as keyword __init__
+    template.update(
+        year=plan.year,
+        status=ReportStatus.ACCEPTED,
+        submitted_at=now,
+        reviewed_at=now,
+    )
+    project_field = MonthlyReport._meta.get_field("project")
     for c in plan.reports:
         if c.before is None:
-            new.append(
-                MonthlyReport(
-                    project=c.project,
-                    year=plan.year,
-                    month=c.month,
-                    invested=c.invested,
-                    status=ReportStatus.ACCEPTED,
-                    submitted_at=now,
-                    reviewed_at=now,
-                )
-            )
+            values = dict(template, project_id=c.project.pk, month=c.month, invested=c.invested)
+            report = MonthlyReport(*[values[f] for f in fields])
+            project_field.set_cached_value(report, c.project)
+            new.append(report)
         else:
             r = c.before
             before = {"invested": str(r.invested), "status": r.status}
             r.invested, r.status, r.reviewed_at, r.last_updated = c.invested, ReportStatus.ACCEPTED, now, now
             r.submitted_at = r.submitted_at or now
             changed.append((r, before))
-    MonthlyReport.objects.bulk_create(new, batch_size=1000)
-    for r in new:
-        records.append(build_record(r, ChangeAction.CREATE, None, r._clean_snapshot(raw_snapshot(r))))
+    records = ChangeRows()
+    if new:
+        insert_rows_with_ids(MonthlyReport, new)
+        # Every new report has the same fields but these: one snapshot, then the varying values per report.
+        base = new[0]._clean_snapshot(raw_snapshot(new[0]))
+        for r in new:
+            after = dict(base)
+            after.update(id=r.pk, project_id=r.project_id, month=r.month, invested=str(r.invested))
+            records.add(r, ChangeAction.CREATE, None, after)
     if changed:
-        MonthlyReport.objects.bulk_update(
+        update_rows(
+            MonthlyReport,
             [r for r, _b in changed],
             ["invested", "status", "reviewed_at", "submitted_at", "last_updated"],
-            batch_size=1000,
         )
         for r, before in changed:
-            records.append(
-                build_record(r, ChangeAction.UPDATE, before, {"invested": str(r.invested), "status": r.status})
-            )
-    bulk_records(records)
+            records.add(r, ChangeAction.UPDATE, before, {"invested": str(r.invested), "status": r.status})
+    records.write()
     for _row, project, ap, amount in plan.plans:
         ap = ap or AnnualPlan(project=project, year=plan.year)
         ap.amount = amount

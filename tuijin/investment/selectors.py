@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connections
@@ -17,7 +16,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
-    FloatField,
     OuterRef,
     Q,
     Subquery,
@@ -109,24 +107,15 @@ def project_invested(project, *, year: int | None = None, through_month: int = 1
 # ---- per-project figures for a year through a month ------------------------------------------------------------------
 
 
-def project_figures(qs, *, year: int, month: int):
-    """Annotate projects with `plan_amount` (NULL without a plan), `plan_to_date`, `invested_to_date` and
-    `recent` (the last ≤3 months' investment), all 万元, for `year` through `month`.
+def _total(sub):
+    return Coalesce(Subquery(sub.annotate(s=Sum("invested")).values("s")), Value(0), output_field=MoneyField())
 
-    Plan to date: the stored monthly split when it sums to the amount; otherwise (no split, or the amount was
-    changed by a bulk import) an even split: M × floor(amount ÷ 12) before December, the amount in December,
-    exactly as split.split_even.
-    """
-    reports = (
-        MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month, status__in=COUNTED_STATUSES)
-        .order_by()
-        .values("project")
-    )
-    k = min(fc.RECENT_MONTHS, month)
 
-    def total(sub):
-        return Coalesce(Subquery(sub.annotate(s=Sum("invested")).values("s")), Value(0), output_field=MoneyField())
-
+def plan_figures(qs, *, year: int, month: int):
+    """Annotate projects with `plan_amount` (NULL without a plan) and `plan_to_date` (万元) for `year` through
+    `month`: the stored monthly split when it sums to the amount; otherwise (no split, or the amount was changed
+    by a bulk import) an even split: M × floor(amount ÷ 12) before December, the amount in December, exactly as
+    split.split_even."""
     qs = qs.annotate(plan_row=FilteredRelation("annual_plans", condition=Q(annual_plans__year=year)))
     amount = F("plan_row__amount")
     if month >= 12:
@@ -141,35 +130,32 @@ def project_figures(qs, *, year: int, month: int):
     return qs.annotate(
         plan_amount=F("plan_row__amount"),
         plan_to_date=Coalesce(plan_to_date, Value(0), output_field=MoneyField()),
-        invested_to_date=total(reports),
-        recent=total(reports.filter(month__gt=month - k)),
     )
 
 
-def _coefficient_exprs(region_ids, year: int, month: int):
-    """α and β of the forecast for each project's zone, as SQL (one CASE over the zones that differ)."""
-    profiles = stored_profiles(region_ids, year)
-    by_coef: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for rid, profile in profiles.items():
+def project_figures(qs, *, year: int, month: int):
+    """`plan_figures`, and `invested_to_date` and `recent` (the last ≤3 months' investment), all 万元, for `year`
+    through `month`: per project, for pages (a page of projects at a time). The group figures of the statistics
+    aggregate the reports once instead (`_grouped_sql`)."""
+    reports = (
+        MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month, status__in=COUNTED_STATUSES)
+        .order_by()
+        .values("project")
+    )
+    k = min(fc.RECENT_MONTHS, month)
+    return plan_figures(qs, year=year, month=month).annotate(
+        invested_to_date=_total(reports),
+        recent=_total(reports.filter(month__gt=month - k)),
+    )
+
+
+def _coefficients(region_ids, year: int, month: int) -> list[tuple[int, float, float]]:
+    """(region id, α, β) of the forecast for each zone (from the stored profiles)."""
+    out = []
+    for rid, profile in sorted(stored_profiles(region_ids, year).items()):
         c = fc.coefficients(profile.shares, month)
-        by_coef[(c.alpha, c.beta)].append(rid)
-    if not by_coef:
-        by_coef[(1.0, 0.0)] = []
-    groups = sorted(by_coef.items(), key=lambda kv: -len(kv[1]))
-    (a0, b0), _rest = groups[0]
-    if len(groups) == 1:
-        return Value(a0, output_field=FloatField()), Value(b0, output_field=FloatField())
-    alpha = Case(
-        *[When(region_id__in=ids, then=Value(a)) for (a, _b), ids in groups[1:]],
-        default=Value(a0),
-        output_field=FloatField(),
-    )
-    beta = Case(
-        *[When(region_id__in=ids, then=Value(b)) for (_a, b), ids in groups[1:]],
-        default=Value(b0),
-        output_field=FloatField(),
-    )
-    return alpha, beta
+        out.append((rid, float(c.alpha), float(c.beta)))
+    return out
 
 
 # ---- completion per project (pages, API) ---------------------------------------------------------------------------
@@ -256,34 +242,68 @@ def _grouped_sql(qs, *, year: int, month: int, group_by: str) -> list[tuple]:
     """One row per group: (key, projects, annual_plan, plan_to_date, invested, forecast, at_risk, off_track),
     money in hundredths of 万元 (exact integers; the forecast a float).
 
-    The per-project figures are the ORM's (restriction, filters, the plan's join, the report subqueries); the
-    grouping over them is one SELECT … GROUP BY around that query, so the database does all the work.
+    The projects, their key and their plan are the ORM's (restriction, filters, the plan's join); around them
+    one statement does the rest in the database: the year's counted reports summed per project ONCE (a GROUP BY
+    over the reports of the projects in scope, not two correlated subqueries per project, which the databases
+    re-ran for every reference in the outer query), each zone's forecast coefficients from a VALUES list, and
+    the grouping.
     """
     qs = qs.order_by()
     region_ids = list(qs.values_list("region_id", flat=True).distinct())
     if not region_ids:
         return []
-    alpha, beta = _coefficient_exprs(region_ids, year, month)
+    coefficients = _coefficients(region_ids, year, month)
+    # The reports of the projects in scope; every project's (a superuser's unfiltered queryset) without the
+    # semi-join, so the database reads the year's reports in order instead of seeking them project by project.
+    scope_sql, scope_params = qs.values("pk").query.sql_with_params() if qs.query.where else ("", ())
     qs, key = _group_key_expr(qs, group_by, year, month)
     inner = (
-        project_figures(qs, year=year, month=month)
-        .annotate(g_key=key, g_alpha=alpha, g_beta=beta)
-        .values("g_key", "plan_amount", "plan_to_date", "invested_to_date", "recent", "g_alpha", "g_beta")
+        plan_figures(qs, year=year, month=month)
+        .annotate(g_key=key, p_id=F("pk"), p_region=F("region_id"))
+        .values("p_id", "p_region", "g_key", "plan_amount", "plan_to_date")
     )
-    sql, params = inner.query.sql_with_params()
-    fcast = "(t.g_alpha * t.invested_to_date + t.g_beta * t.recent)"
-    outer = f"""
-        SELECT t.g_key, COUNT(*), SUM(t.plan_amount), SUM(t.plan_to_date), SUM(t.invested_to_date), SUM({fcast}),
-               SUM(CASE WHEN t.plan_amount > 0 AND {fcast} < t.plan_amount * {fc.ON_TRACK_AT}
-                         AND {fcast} >= t.plan_amount * {fc.OFF_TRACK_BELOW} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN t.plan_amount > 0 AND {fcast} < t.plan_amount * {fc.OFF_TRACK_BELOW}
-                        THEN 1 ELSE 0 END)
-        FROM ({sql}) t
-        WHERE t.plan_amount IS NOT NULL OR t.invested_to_date > 0
-        GROUP BY t.g_key
-    """
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(outer, params)
+    projects_sql, projects_params = inner.query.sql_with_params()
+    connection = connections[qs.db]
+    qn = connection.ops.quote_name
+    table = qn(MonthlyReport._meta.db_table)
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    coef_values = ", ".join([f"(%s, CAST(%s AS {real}), CAST(%s AS {real}))"] * len(coefficients))
+    counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
+    in_scope = f"AND project_id IN ({scope_sql})" if scope_sql else ""
+    k = min(fc.RECENT_MONTHS, month)
+    fcast = "(c.alpha * r.inv + c.beta * r.recent)"
+    sql = f"""
+        WITH coef (region_id, alpha, beta) AS (VALUES {coef_values}),
+        rep AS (
+            SELECT project_id, SUM(invested) AS inv, SUM(CASE WHEN month > %s THEN invested ELSE 0 END) AS recent
+            FROM {table}
+            WHERE year = %s AND month <= %s AND status IN ({counted}) {in_scope}
+            GROUP BY project_id
+        ),
+        t AS (
+            SELECT p.g_key, p.plan_amount, p.plan_to_date, COALESCE(rep.inv, 0) AS inv,
+                   COALESCE(rep.recent, 0) AS recent, p.p_region AS region_id
+            FROM ({projects_sql}) p LEFT JOIN rep ON rep.project_id = p.p_id
+            WHERE p.plan_amount IS NOT NULL OR rep.inv > 0
+        )
+        SELECT r.g_key, COUNT(*), SUM(r.plan_amount), SUM(r.plan_to_date), SUM(r.inv), SUM({fcast}),
+               SUM(CASE WHEN r.plan_amount > 0 AND {fcast} < r.plan_amount * {fc.ON_TRACK_AT}
+                         AND {fcast} >= r.plan_amount * {fc.OFF_TRACK_BELOW} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.plan_amount > 0 AND {fcast} < r.plan_amount * {fc.OFF_TRACK_BELOW} THEN 1 ELSE 0 END)
+        FROM t r JOIN coef c ON c.region_id = r.region_id
+        GROUP BY r.g_key
+    """  # noqa: S608 - only quoted names and numbers are formatted in; values are parameters
+    params = [
+        *[v for row in coefficients for v in row],
+        month - k,
+        year,
+        month,
+        *sorted(COUNTED_STATUSES),
+        *scope_params,
+        *projects_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

@@ -615,6 +615,13 @@ def load_demo(seed: int = SEED, *, log=None) -> dict:
             if spec["role"] == Role.LEADER:
                 leader.user = user
                 leader.save()
+
+        from tuijin.investment.demo import load_investment_demo
+
+        load_investment_demo(regions=[zone, regions[SIBLING]], end=DEMO_END, log=log)
+    from tuijin.schedule.demo import load_schedule_demo  # checklists, targets, baselines, progress (挂图作战)
+
+    load_schedule_demo(region_code=ZONE, log=log)
     return {"projects": Project.objects.count(), "periods": len(PERIOD_DATES)}
 
 

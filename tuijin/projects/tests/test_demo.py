@@ -26,6 +26,12 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """The demo's site photos (investment reports) go to a throw-away directory, not var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def run_demo() -> str:
     out = io.StringIO()
     call_command("demo", "--no-serve", "--lang", "en", stdout=out)
