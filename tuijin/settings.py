@@ -152,3 +152,21 @@ SITE_NAME = _("tuijin")
 
 # How background jobs run: "thread" (default, in the web process) or "inline" (inside the request: tests).
 TUIJIN_JOB_RUNNER = os.environ.get("TUIJIN_JOB_RUNNER", "thread")
+
+# Email for notifications (`tuijin send-notifications`): SMTP when TUIJIN_EMAIL_HOST is set, else the console.
+EMAIL_HOST = os.environ.get("TUIJIN_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "TUIJIN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("TUIJIN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TUIJIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TUIJIN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TUIJIN_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("TUIJIN_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("TUIJIN_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("TUIJIN_EMAIL_FROM", "tuijin@localhost")
+# Delivery of notifications to email and group robots: give up after this many attempts (back-off doubles).
+TUIJIN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("TUIJIN_NOTIFY_MAX_ATTEMPTS", "8"))
+TUIJIN_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("TUIJIN_NOTIFY_BACKOFF_SECONDS", "60"))
+TUIJIN_SITE_URL = os.environ.get("TUIJIN_SITE_URL", "").rstrip("/")

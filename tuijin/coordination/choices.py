@@ -171,3 +171,25 @@ class NotificationKind(models.TextChoices):
     PROBLEM = "problem", _("Problem")
     SUPERVISION = "supervision", _("Supervision")
     EXTENSION = "extension", _("Deadline extension")
+    DIGEST = "digest", _("Daily digest")
+    REPORT = "report", _("Monthly report")
+    WARNING = "warning", _("Schedule warning")
+
+
+class ChannelKind(models.TextChoices):
+    """Where a notification goes besides the inbox."""
+
+    EMAIL = "email", _("Email")
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to send")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+    @property
+    def color(self) -> str:
+        return {"pending": "secondary", "sending": "blue", "sent": "green", "failed": "red"}[self.value]

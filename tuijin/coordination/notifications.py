@@ -1,8 +1,9 @@
 """The in-app inbox: who hears about what, written once per user and event.
 
 Each message carries an event `key` (e.g. "task:12:assigned", "step:40"); the (user, key) pair is unique, so a
-service or the ladder run twice never puts the same message in an inbox twice. Email and group-robot channels
-(later) read from the same rows.
+service or the ladder run twice never puts the same message in an inbox twice. Each new message is also queued
+(`channels.queue.fan_out`) for the user's and their unit's email and group-robot channels; the background job
+`tuijin send-notifications` sends those.
 """
 
 from __future__ import annotations
@@ -52,7 +53,19 @@ def notify(users, *, kind: str, key: str, title: str, body: str = "", url: str =
         if u.pk not in have
     ]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        _queue_deliveries(key[:100], [n.user for n in new])
     return len(new)
+
+
+def _queue_deliveries(key: str, users: list) -> None:
+    """Queue the new messages for the users' email and robot channels (rows only: sending is the background
+    job's, so a dead SMTP server or robot never fails or slows the request that raised the message)."""
+    from .channels.queue import channels_for, fan_out
+
+    if not any(channels_for(users).values()):
+        return
+    fan_out(Notification.objects.filter(key=key, user__in=users).select_related("user"))
 
 
 def inbox(user, *, unread_only: bool = False):

@@ -6,6 +6,7 @@ row scopes that `core.permissions.restrict` applies (a department sees its unit'
 enterprise the problems it raised, everyone else their region's subtree).
 """
 
+from .delivery import Channel, Delivery
 from .inbox import Notification
 from .meetings import AgendaItem, Meeting, MeetingAttendee, Outcome
 from .problems import Problem, ProblemCategory
@@ -14,6 +15,8 @@ from .tasks import ExtensionRequest, Task, TaskCooperation, TaskNote, attachment
 
 __all__ = [
     "AgendaItem",
+    "Channel",
+    "Delivery",
     "ExtensionRequest",
     "Meeting",
     "MeetingAttendee",
