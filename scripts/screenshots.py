@@ -28,6 +28,26 @@ PAGES = [  # (file name, path, width)
     ("project", "/projects/{project}/", 1440),
     ("periods", "/periods/", 1440),
     ("changes", "/changes/", 1440),
+    # the office's investment pages (2022 through November: the demo ends on 2022-12-20)
+    ("investment-dashboard", "/investment/?year=2022&month=11", 1440),
+    ("investment-dashboard-phone", "/investment/?year=2022&month=11", 390),
+    ("investment-review", "/investment/review/", 1440),
+    ("investment-review-phone", "/investment/review/", 390),
+    ("investment-project", "/investment/projects/{project}/?year=2021", 1440),
+    # monthly reporting, as the demo's enterprise sees it (sign-in: the 4th item)
+    ("investment-report-phone", "/investment/reports/?year=2022", 390, ("enterprise", "Tuijin#Ent2022")),
+    ("investment-report", "/investment/reports/?year=2022", 1440, ("enterprise", "Tuijin#Ent2022")),
+    ("investment-report-form-phone", "/investment/reports/{report}/", 390, ("enterprise", "Tuijin#Ent2022")),
+    ("investment-report-form", "/investment/reports/{report}/", 1440, ("enterprise", "Tuijin#Ent2022")),
+    # schedules (挂图作战): the demo's progress runs to 2026-11-20, its warnings are as of 2026-11-26
+    ("gantt-portfolio", "/schedule/portfolio/?on=2026-11-26", 1440),
+    ("warning-board", "/schedule/warnings/?on=2026-11-26", 1440),
+    ("warning-board-phone", "/schedule/warnings/?on=2026-11-26", 390),
+    ("schedule-templates", "/schedule/templates/", 1440),
+    ("schedule-template-edit", "/schedule/templates/1/edit/", 1440),
+    ("schedule-template-edit-phone", "/schedule/templates/1/edit/", 390),
+    ("schedule-calendar", "/schedule/calendar/2027/", 1440),
+    ("schedule-calendar-phone", "/schedule/calendar/2027/", 390),
 ]
 
 
@@ -60,6 +80,22 @@ def main() -> None:
         capture_output=True,
         text=True,
     ).stdout.split()[-1]
+    report = subprocess.run(  # the demo enterprise's latest report, a returned one if it has one
+        [
+            *tuijin,
+            "shell",
+            "-c",
+            "from tuijin.accounts.models import User;from tuijin.investment.models import MonthlyReport as R;"
+            "rs=list(R.objects.filter(project__enterprise_id=User.objects.get(username='enterprise').organization_id)"
+            ".order_by('-year','-month','project__code'));"
+            "print(next((r for r in rs if r.status=='returned'),rs[0]).pk)",
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-1]
     port = free_port()
     server = subprocess.Popen(
         [*tuijin, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -74,18 +110,19 @@ def main() -> None:
 
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            for name, path, width in PAGES:
+            for name, path, width, *who in PAGES:
+                username, password = who[0] if who else ("admin", "Tuijin#Office2022")
                 context = browser.new_context(
                     viewport={"width": width, "height": 900}, locale="zh-CN", base_url=f"http://127.0.0.1:{port}"
                 )
                 page = context.new_page()
                 if name != "login":
                     page.goto("/accounts/login/")
-                    page.fill("input[name=username]", "admin")
-                    page.fill("input[name=password]", "Tuijin#Office2022")
+                    page.fill("input[name=username]", username)
+                    page.fill("input[name=password]", password)
                     page.click("button[type=submit]")
                     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-                page.goto(path.format(project=project))
+                page.goto(path.format(project=project, report=report))
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(600)  # charts animate in
                 page.screenshot(path=str(out / f"{name}.png"), full_page=name not in {"dashboard", "ledger"})

@@ -140,6 +140,18 @@ def _checklist_of_a(z):
     return z["projects"]["a"].pk
 
 
+def _default_template():
+    from tuijin.schedule.models import NodeTemplate
+
+    return NodeTemplate.objects.get(is_default=True).pk
+
+
+def _calendar_day():
+    from tuijin.schedule.models import CalendarDay
+
+    return CalendarDay.objects.filter(date__year=2026).first().pk
+
+
 A_HIDDEN = {"admin_out", "enterprise_out"}
 a_pk = lambda z: [z["projects"]["a"].pk]  # noqa: E731
 PAGES += [
@@ -154,6 +166,13 @@ PAGES += [
     ("schedule:node_add", a_pk, expect(OFFICE, hidden=A_HIDDEN)),
     ("schedule:node_delete", lambda z: [_node_of_a(z)], expect(OFFICE, hidden=A_HIDDEN)),
     ("schedule:node_evidence", lambda z: [_node_with_evidence(z)], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+    # templates and the calendar: shared reference data (like periods), every office writes them
+    ("schedule:template_list", None, expect(SIGNED_IN)),
+    ("schedule:template_detail", lambda z: [_default_template()], expect(SIGNED_IN)),
+    ("schedule:template_add", None, expect(OFFICES)),
+    ("schedule:template_edit", lambda z: [_default_template()], expect(OFFICES)),
+    ("schedule:calendar", None, expect(SIGNED_IN)),
+    ("schedule:calendar_year", lambda z: [2027], expect(SIGNED_IN)),
 ]
 # POST-only URLs: (url name, args builder, roles allowed) — refused roles must change nothing.
 POSTS = [
@@ -164,8 +183,159 @@ POSTS = [
     ("schedule:target_set", a_pk, OFFICE),
     ("schedule:target_clear", a_pk, OFFICE),
     ("schedule:baseline_add", a_pk, OFFICE),
+    ("schedule:calendar_day_add", lambda z: [2028], OFFICES),
+    ("schedule:calendar_year_edit", lambda z: [2027], OFFICES),
+    ("schedule:calendar_day_remove", lambda z: [_calendar_day()], OFFICES),
 ]
 PUBLIC = {"accounts:login"}
+
+
+def _photo_of_a(z):
+    """A site photo on a draft report of project a (stored through Django's storage, as an upload is)."""
+    import io
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tuijin.investment.models import MonthlyReport
+    from tuijin.investment.services import photo_add
+
+    report = MonthlyReport.objects.create(project=z["projects"]["a"], year=2022, month=4, invested=Decimal("10"))
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (90, 120, 150)).save(out, "JPEG")
+    return photo_add(user=None, report=report, upload=SimpleUploadedFile("site.jpg", out.getvalue())).pk
+
+
+def _draft_report_of_a(z):
+    from decimal import Decimal
+
+    from tuijin.investment.models import MonthlyReport
+
+    return MonthlyReport.objects.create(project=z["projects"]["a"], year=2022, month=3, invested=Decimal("10")).pk
+
+
+# monthly reporting (tuijin/investment/views/reporting.py): the enterprise reports its own projects' months, the
+# office any in its zone; whoever sees the project sees its reports and photos (read-only).
+PAGES += [
+    ("investment:report_home", None, expect(SIGNED_IN)),
+    ("investment:report_edit", lambda z: [z["projects"]["a"].pk, 2022, 5], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+    (
+        "investment:report_detail",
+        lambda z: [_draft_report_of_a(z)],
+        {**expect(IN_SCOPE_VIEW, hidden=A_HIDDEN), **{r: 302 for r in IN_SCOPE_VIEW}},
+    ),
+    ("investment:photo", lambda z: [_photo_of_a(z)], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+    ("investment:photo_thumbnail", lambda z: [_photo_of_a(z)], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+]
+POSTS += [
+    ("investment:photo_delete", lambda z: [_photo_of_a(z)], OFFICE | {"enterprise"}),
+]
+
+# the office's investment pages (tuijin/investment/views/office.py): everyone signed in sees the dashboard (of what
+# they may see) and a visible project's investment tab; the review queue, review actions and plans are the office's.
+PAGES += [
+    ("investment:dashboard", None, expect(SIGNED_IN)),
+    ("investment:review_queue", None, expect(OFFICES)),
+    ("investment:project", a_pk, expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+]
+POSTS += [
+    ("investment:review_accept", lambda z: [_report_of_a("submitted")(z)], OFFICE),
+    ("investment:review_return", lambda z: [_report_of_a("submitted")(z)], OFFICE),
+    ("investment:review_reopen", lambda z: [_report_of_a("accepted")(z)], OFFICE),
+    ("investment:project_plan", a_pk, OFFICE),
+]
+
+
+# coordination pages (tuijin/coordination/views/): a department sees the tasks and problems of its unit, an
+# enterprise only the problems it raised (no tasks, meetings or letters); the office runs meetings and routes.
+def _co_task(z):
+    from tuijin.coordination.services import task_create
+
+    return task_create(
+        user=None,
+        content="协调办理施工许可",
+        lead_unit=z["users"]["department"].organization,
+        deadline="2099-12-31",
+        project=z["projects"]["a"],
+        assigner=z["users"]["admin"],
+    )
+
+
+def _co_task_pk(z):
+    return _co_task(z).pk
+
+
+def _co_note_pk(z):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tuijin.coordination.services import task_accept, task_progress
+
+    task = _co_task(z)
+    task_accept(user=None, task=task)
+    return task_progress(user=None, task=task, text="已受理", upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")).pk
+
+
+def _co_problem_pk(z):
+    from tuijin.coordination.models import ProblemCategory
+    from tuijin.coordination.services import problem_assign, problem_raise
+
+    problem = problem_raise(
+        user=z["users"]["enterprise"],
+        category=ProblemCategory.objects.first(),
+        description="用地未摘牌",
+        project=z["projects"]["a"],
+    )
+    return problem_assign(user=None, problem=problem, unit=z["users"]["department"].organization, deadline="2099-01-31")
+
+
+def _co_meeting(z):
+    from tuijin.coordination.services import meeting_create
+
+    return meeting_create(user=None, region=z["regions"]["jingkai"], date="2023-03-06")
+
+
+def _co_item_pk(z):
+    from tuijin.coordination.services import agenda_item_add
+
+    return agenda_item_add(user=None, meeting=_co_meeting(z), topic="开工手续").pk
+
+
+def _co_letter_pk(z):
+    from tuijin.coordination.supervision import letter_issue
+
+    return letter_issue(user=None, kind="supervision", task=_co_task(z)).pk
+
+
+CO_NO_ENTERPRISE = SIGNED_IN - {"enterprise", "enterprise_out"}
+CO_UNIT = {"superuser", "admin", "leader", "department", "viewer"}  # who sees the department's task in 经开区
+CO_HIDDEN = {"enterprise", "admin_out", "enterprise_out"}
+PAGES += [
+    ("coordination:home", None, expect(SIGNED_IN)),
+    ("coordination:inbox", None, expect(SIGNED_IN)),
+    ("coordination:task_list", None, expect(CO_NO_ENTERPRISE)),
+    ("coordination:task_add", None, expect(OFFICES | {"leader"})),
+    ("coordination:task_detail", lambda z: [_co_task_pk(z)], expect(CO_UNIT, hidden=CO_HIDDEN)),
+    ("coordination:note_file", lambda z: [_co_note_pk(z)], expect(CO_UNIT, hidden=CO_HIDDEN)),
+    ("coordination:problem_list", None, expect(SIGNED_IN)),
+    ("coordination:problem_add", None, expect(SIGNED_IN - {"viewer"})),
+    ("coordination:problem_detail", lambda z: [_co_problem_pk(z).pk], expect(IN_SCOPE_VIEW, hidden=A_HIDDEN)),
+    ("coordination:meeting_list", None, expect(CO_NO_ENTERPRISE)),
+    ("coordination:meeting_add", None, expect(OFFICES)),
+    ("coordination:meeting_detail", lambda z: [_co_meeting(z).pk], expect(CO_UNIT, hidden=CO_HIDDEN)),
+    ("coordination:meeting_minutes", lambda z: [_co_meeting(z).pk], expect(CO_UNIT, hidden=CO_HIDDEN)),
+    ("coordination:board", None, expect(CO_NO_ENTERPRISE)),
+    ("coordination:letter_list", None, expect(CO_NO_ENTERPRISE)),
+    ("coordination:letter_docx", lambda z: [_co_letter_pk(z)], expect(CO_UNIT, hidden=CO_HIDDEN)),
+]
+POSTS += [
+    ("coordination:inbox_read", None, SIGNED_IN),
+    ("coordination:task_step", lambda z: [_co_task_pk(z), "accept"], {"superuser", "admin", "department"}),
+    ("coordination:problem_step", lambda z: [_co_problem_pk(z).pk, "confirm"], {"enterprise"}),
+    ("coordination:meeting_step", lambda z: [_co_meeting(z).pk, "item"], OFFICE),
+    ("coordination:item_step", lambda z: [_co_item_pk(z), "carry"], OFFICE),
+    ("coordination:letter_reply", lambda z: [_co_letter_pk(z)], OFFICE | {"department"}),
+]
 
 
 def _client_for(client, zone, role):
@@ -416,7 +586,140 @@ def _investment_rows():
     ]
 
 
-API_ROWS = _api_rows() + _investment_rows()
+def _task_of_dept(state: str):
+    """A task of 经开区 led by its 发改局 (the department user's unit), assigned by office_jk, brought to `state`."""
+
+    def build(z):
+        import datetime
+
+        from tuijin.coordination import services
+
+        task = services.task_create(
+            user=z["users"]["admin"],
+            content="协调办理施工许可证",
+            lead_unit=z["department"],
+            deadline=datetime.date(2023, 3, 31),
+            assigned_on=datetime.date(2023, 3, 1),
+            project=z["projects"]["a"],
+        )
+        if state != "assigned":
+            services.task_accept(user=None, task=task)
+        if state == "reported_done":
+            services.task_report_done(user=None, task=task, text="已办结")
+        if state == "extension":
+            return services.task_request_extension(user=None, task=task, new_deadline="2023-04-30", reason="等批复").pk
+        return task.pk
+
+    return build
+
+
+def _problem_of_a(state: str):
+    """A problem ent_a raised on project a, unrouted ("open"), routed to 发改局, solved or confirmed."""
+
+    def build(z):
+        import datetime
+
+        from tuijin.coordination import services
+        from tuijin.coordination.models import ProblemCategory
+
+        problem = services.problem_raise(
+            user=z["users"]["enterprise"],
+            category=ProblemCategory.objects.get(name="土地"),
+            description="项目用地尚未摘牌",
+            project=z["projects"]["a"],
+            raised_on=datetime.date(2023, 3, 1),
+        )
+        if state != "open":
+            services.problem_assign(user=None, problem=problem, unit=z["department"], deadline="2023-04-30")
+        if state in ("solved", "confirmed"):
+            services.problem_solve(user=None, problem=problem, solution="已摘牌")
+        if state == "confirmed":
+            services.problem_confirm(user=None, problem=problem)
+        return problem.pk
+
+    return build
+
+
+def _coordination_rows():
+    read_all = {r: 200 for r in SIGNED_IN}
+    task_view = {"superuser", "admin", "leader", "department", "viewer"}
+    problem_view = {"superuser", "admin", "leader", "viewer", "enterprise"}  # raised by ent_a; not routed yet
+
+    def rows(ok_roles, visible, ok=200):
+        return {r: (ok if r in ok_roles else 403 if r in visible else 404) for r in SIGNED_IN}
+
+    worker, reviewer = {"superuser", "admin", "department"}, {"superuser", "admin"}
+    routed = problem_view | {"department"}
+    t, p = "/api/v1/coordination/tasks", "/api/v1/coordination/problems"
+    new_task = {
+        "content": "协调供电接入",
+        "lead_unit": "经开区发展改革局",
+        "deadline": "2023-04-30",
+        "assigned_on": "2023-04-01",
+        "project": "A",
+    }
+    return [
+        ("GET", t, None, None, read_all),
+        ("POST", t, None, new_task, {**rows({"superuser", "admin", "leader"}, SIGNED_IN, 201), "admin_out": 404}),
+        ("GET", t + "/{}", _task_of_dept("assigned"), None, rows(task_view, set())),
+        ("POST", t + "/{}/accept", _task_of_dept("assigned"), None, rows(worker, task_view)),
+        ("POST", t + "/{}/progress", _task_of_dept("accepted"), {"text": "已受理"}, rows(worker, task_view)),
+        ("POST", t + "/{}/report-done", _task_of_dept("accepted"), {"text": "已办结"}, rows(worker, task_view)),
+        ("POST", t + "/{}/close", _task_of_dept("reported_done"), None, rows(reviewer, task_view)),
+        ("POST", t + "/{}/send-back", _task_of_dept("reported_done"), {"opinion": "缺材料"}, rows(reviewer, task_view)),
+        (
+            "POST",
+            t + "/{}/extensions",
+            _task_of_dept("accepted"),
+            {"new_deadline": "2023-05-31", "reason": "等待批复"},
+            rows(worker, task_view, 201),
+        ),
+        (
+            "POST",
+            "/api/v1/coordination/extensions/{}/grant",
+            _task_of_dept("extension"),
+            None,
+            rows(reviewer, task_view),
+        ),
+        (
+            "POST",
+            "/api/v1/coordination/extensions/{}/refuse",
+            _task_of_dept("extension"),
+            {"opinion": "时间充足"},
+            rows(reviewer, task_view),
+        ),
+        ("GET", p, None, None, read_all),
+        (
+            "POST",
+            p,
+            None,
+            {"category": "土地", "description": "用地指标不足", "project": "A"},
+            {
+                **rows({"superuser", "admin", "leader", "department", "enterprise"}, {"viewer"}, 201),
+                "enterprise_out": 404,
+            },
+        ),
+        ("GET", p + "/{}", _problem_of_a("open"), None, rows(problem_view, set())),
+        (
+            "POST",
+            p + "/{}/assign",
+            _problem_of_a("open"),
+            {"unit": "经开区发展改革局", "deadline": "2023-04-30"},
+            rows(reviewer, problem_view),
+        ),
+        ("POST", p + "/{}/start", _problem_of_a("routed"), None, rows(worker, routed)),
+        ("POST", p + "/{}/solve", _problem_of_a("routed"), {"solution": "已摘牌"}, rows(worker, routed)),
+        ("POST", p + "/{}/confirm", _problem_of_a("solved"), None, rows({"enterprise"}, routed)),
+        ("POST", p + "/{}/reopen", _problem_of_a("solved"), {"reason": "仍未摘牌"}, rows({"enterprise"}, routed)),
+        ("POST", p + "/{}/rate", _problem_of_a("confirmed"), {"rating": 4}, rows({"enterprise"}, routed)),
+        ("POST", p + "/{}/escalate", _problem_of_a("open"), {"note": "需市级统筹"}, rows(reviewer, problem_view)),
+        ("GET", "/api/v1/coordination/categories", None, None, read_all),
+        ("GET", "/api/v1/coordination/notifications", None, None, read_all),
+        ("GET", "/api/v1/stats/coordination?from=2023-01-01&to=2023-12-31", None, None, read_all),
+    ]
+
+
+API_ROWS = _api_rows() + _investment_rows() + _coordination_rows()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -453,7 +756,7 @@ def _patterns(resolver, prefix=""):
 
 def test_every_url_is_in_the_matrix():
     covered = {p[0] for p in PAGES} | {p[0] for p in POSTS} | PUBLIC
-    apps = {"projects", "regions", "core", "accounts", "schedule", "investment"}
+    apps = {"projects", "regions", "core", "accounts", "schedule", "investment", "coordination"}
     names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in apps}
     assert names - covered == set(), "add these URLs to the permission matrix"
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("changes/", include("tuijin.core.urls")),
     path("schedule/", include("tuijin.schedule.urls")),
     path("investment/", include("tuijin.investment.urls")),
+    path("coordination/", include("tuijin.coordination.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

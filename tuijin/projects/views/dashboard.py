@@ -255,4 +255,7 @@ def dashboard(request):
     from tuijin.investment.views.reporting import dashboard_reporting  # monthly reports owed / missing
 
     context.update(dashboard_reporting(request.user))
+    from tuijin.coordination.views.home import dashboard_todo  # a department's nearest to-dos
+
+    context.update(dashboard_todo(request.user))
     return render(request, "projects/dashboard.html", context)
