@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -46,11 +47,11 @@ class TaskState(models.TextChoices):
     """assigned → accepted → in progress → reported done → closed by the assigner, or sent back (→ in progress)."""
 
     ASSIGNED = "assigned", _("Assigned")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("task state", "Accepted")
     IN_PROGRESS = "in_progress", _("In progress")
     REPORTED_DONE = "reported_done", _("Reported done")
     SENT_BACK = "sent_back", _("Sent back")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("task state", "Closed")
 
     @property
     def color(self) -> str:
@@ -112,7 +113,7 @@ LEVEL_ORDER = [ProblemLevel.ZONE, ProblemLevel.CITY, ProblemLevel.PROVINCE]
 class ProblemState(models.TextChoices):
     """open → in progress → solved → confirmed by whoever raised it (销号), or reopened (→ in progress …)."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("problem state", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     SOLVED = "solved", _("Solved")
     CONFIRMED = "confirmed", _("Confirmed (closed)")
