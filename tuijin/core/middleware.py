@@ -2,6 +2,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils.deprecation import MiddlewareMixin
 
 from .changelog import change_context
@@ -27,7 +28,10 @@ class SecurityHeadersMiddleware(MiddlewareMixin):
 
 
 class SessionRefreshMiddleware:
-    """Idle expiry: a signed-in session's expiry moves forward with activity, saved at most once a minute."""
+    """Idle expiry: a signed-in session's expiry moves forward with activity, saved at most once a minute.
+
+    Only a session that carries a signed-in user is refreshed: a request authenticated otherwise (an API call with
+    a Bearer token sets `request.user` to the token's user) neither reads nor creates a session row."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,7 +40,14 @@ class SessionRefreshMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated and not session.modified:
+        if (
+            session is not None
+            and session.session_key is not None  # no session cookie: nothing to refresh (and nothing to create)
+            and user is not None
+            and user.is_authenticated
+            and not session.modified
+            and session.get(SESSION_KEY) is not None
+        ):
             now = int(time.time())
             if now - session.get("_refreshed", 0) >= settings.SESSION_REFRESH_SECONDS:
                 session["_refreshed"] = now  # marks the session modified: saved with a fresh expiry

@@ -341,6 +341,30 @@ def _resolve_months(row: int, year: int, today: datetime.date, values: dict, sto
     return months if ok else None
 
 
+_REPORT_FIELDS = tuple(f.attname for f in MonthlyReport._meta.concrete_fields)
+
+
+class _NewReport:
+    """A new report as `apply_dispatch` writes it: the MonthlyReport's stored fields as plain attributes (what
+    core.bulk's INSERT and `ChangeRows.add(..., model=MonthlyReport)` read), so no model instance is made per
+    report (a province's table is 100,000 of them)."""
+
+    def __init__(self, template: dict, project: Project, month: int, invested: Decimal):
+        self.__dict__.update(template)  # every stored field (the template has them all)
+        self.project, self.project_id, self.month, self.invested = project, project.pk, month, invested
+
+    @property
+    def pk(self):
+        return self.id
+
+    @pk.setter
+    def pk(self, value) -> None:
+        self.id = value
+
+    def change_scope_path(self) -> str:  # MonthlyReport.change_scope_path
+        return self.project.region.path
+
+
 @transaction.atomic
 def apply_dispatch(plan: DispatchPlan) -> dict:
     """Write the planned reports (accepted) and plans, with a change record for each write.
@@ -351,23 +375,11 @@ def apply_dispatch(plan: DispatchPlan) -> dict:
     """
     now = timezone.now()
     new, changed = [], []
-    # New reports are built from their fields in order (Model.__init__'s positional path: no keyword lookups and
-    # no related-object descriptor per report), with the project set as the cached related object.
-    fields = [f.attname for f in MonthlyReport._meta.concrete_fields]
     template = {f.attname: f.get_default() for f in MonthlyReport._meta.concrete_fields}  # as keyword __init__
-    template.update(
-        year=plan.year,
-        status=ReportStatus.ACCEPTED,
-        submitted_at=now,
-        reviewed_at=now,
-    )
-    project_field = MonthlyReport._meta.get_field("project")
+    template.update(year=plan.year, status=ReportStatus.ACCEPTED, submitted_at=now, reviewed_at=now)
     for c in plan.reports:
         if c.before is None:
-            values = dict(template, project_id=c.project.pk, month=c.month, invested=c.invested)
-            report = MonthlyReport(*[values[f] for f in fields])
-            project_field.set_cached_value(report, c.project)
-            new.append(report)
+            new.append(_NewReport(template, c.project, c.month, c.invested))
         else:
             r = c.before
             before = {"invested": str(r.invested), "status": r.status}
@@ -377,12 +389,20 @@ def apply_dispatch(plan: DispatchPlan) -> dict:
     records = ChangeRows()
     if new:
         insert_rows_with_ids(MonthlyReport, new)
-        # Every new report has the same fields but these: one snapshot, then the varying values per report.
-        base = new[0]._clean_snapshot(raw_snapshot(new[0]))
+        # Every new report has the same fields but these: one snapshot (of the first, as the model it stands
+        # for), then the varying values per report; its repr as MonthlyReport.__str__ with one str() per project.
+        first = new[0]
+        model = MonthlyReport(**{name: getattr(first, name) for name in _REPORT_FIELDS})
+        base = model._clean_snapshot(raw_snapshot(model))
+        names: dict[int, str] = {}
+        add = records.add
         for r in new:
             after = dict(base)
-            after.update(id=r.pk, project_id=r.project_id, month=r.month, invested=str(r.invested))
-            records.add(r, ChangeAction.CREATE, None, after)
+            after.update(id=r.id, project_id=r.project_id, month=r.month, invested=str(r.invested))
+            name = names.get(r.project_id)
+            if name is None:
+                name = names[r.project_id] = str(r.project)
+            add(r, ChangeAction.CREATE, None, after, f"{name} · {r.year}-{r.month:02d}", model=MonthlyReport)
     if changed:
         update_rows(
             MonthlyReport,

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from tuijin.core.fields import to_money
 from tuijin.core.permissions import Action, can
 from tuijin.projects.models import Project
 
-from .choices import EDITABLE_STATUSES, PENDING_STATUSES, ReminderKind, ReportStatus, SplitMethod
+from .choices import COUNTED_STATUSES, EDITABLE_STATUSES, PENDING_STATUSES, ReminderKind, ReportStatus, SplitMethod
 from .models import MONTH_FIELDS, AnnualPlan, MonthlyReport, ReportPhoto, ReportReminder, SeasonalProfile
 from .seasonal import fresh_profiles, measure
 from .selectors import rules_for
@@ -237,15 +237,28 @@ def _check_month(year: int, month: int, today: datetime.date) -> None:
         )
 
 
-def check_total_investment(project: Project, new_invested: Decimal, report: MonthlyReport | None) -> None:
+def check_total_investment(
+    project: Project, new_invested: Decimal, report: MonthlyReport | None, *, year: int | None = None, month=None
+) -> dict:
     """Refuse a figure that would take the cumulative investment since start above the project's total
-    investment, giving both numbers (the office raises the total first when the project really grew)."""
+    investment, giving both numbers (the office raises the total first when the project really grew).
+
+    Returns, from the same single query, the counted investment of the project's other reports before
+    `year`-`month` (default: the report's): {"in_year": …, "since_start": …}, what `set_cumulative` needs."""
     from django.db.models import Sum
 
+    year = report.year if year is None else year
+    month = report.month if month is None else month
     others = MonthlyReport.objects.filter(project=project)
     if report is not None and report.pk:
         others = others.exclude(pk=report.pk)
-    since_start = (others.aggregate(s=Sum("invested"))["s"] or Decimal("0.00")) + new_invested
+    counted_before = Q(status__in=COUNTED_STATUSES) & (Q(year__lt=year) | Q(year=year, month__lt=month))
+    sums = others.aggregate(
+        s=Sum("invested"),
+        since_start=Sum("invested", filter=counted_before),
+        in_year=Sum("invested", filter=counted_before & Q(year=year)),
+    )
+    since_start = (sums["s"] or Decimal("0.00")) + new_invested
     if since_start > project.total_investment:
         raise ValidationError(
             {
@@ -256,6 +269,16 @@ def check_total_investment(project: Project, new_invested: Decimal, report: Mont
                 % {"cumulative": since_start, "total": project.total_investment}
             }
         )
+    return {"in_year": sums["in_year"] or Decimal("0.00"), "since_start": sums["since_start"] or Decimal("0.00")}
+
+
+def set_cumulative(report: MonthlyReport, before: dict) -> MonthlyReport:
+    """Give `report` the `year_to_date` and `since_start` that `selectors.annotate_cumulative` would (the counted
+    reports of its project before it, plus its own figure), from `check_total_investment`'s sums: the API answers
+    with them without reading the reports again."""
+    report.year_to_date = before["in_year"] + report.invested
+    report.since_start = before["since_start"] + report.invested
+    return report
 
 
 def report_save(
@@ -271,7 +294,10 @@ def report_save(
     today: datetime.date | None = None,
 ) -> MonthlyReport:
     """Create or edit the one report of `project` for `year`-`month` (a second report for the same month edits the
-    first; the change log keeps what it said before). Fields left None keep their stored value."""
+    first; the change log keeps what it said before). Fields left None keep their stored value.
+
+    The report returned carries its cumulative figures (`set_cumulative`) and `just_created` (True when this call
+    created it)."""
     today = today or timezone.localdate()
     amount = _parse_invested(invested)
     try:
@@ -286,7 +312,8 @@ def report_save(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                Project.objects.select_for_update().filter(pk=project.pk).first()  # one writer per project
+                # One writer per project (the lock is what matters: read only its key).
+                list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True))
                 report = MonthlyReport.objects.filter(project=project, year=year, month=month).first()
                 if report is None:
                     report = MonthlyReport(project=project, year=year, month=month)
@@ -306,9 +333,10 @@ def report_save(
                             }
                         }
                     )
-                if user is not None and report.pk and not report_may_edit(user, report):
-                    raise PermissionDenied
-                check_total_investment(project, amount, report)
+                report.project = project  # the same row, already loaded (its region gives the change scope)
+                # report_may_edit holds here: the project is the user's to report on (checked above) and the
+                # report is editable (checked just now).
+                before = check_total_investment(project, amount, report, year=year, month=month)
                 report.invested = amount
                 if progress_note is not None:
                     report.progress_note = progress_note.strip()
@@ -316,9 +344,13 @@ def report_save(
                     report.workers = workers
                 if difficulties is not None:
                     report.difficulties = difficulties.strip()
-                report.full_clean(validate_unique=False)
+                # The fields' own checks and clean(); the constraints (one per month, not negative, month 1-12)
+                # and the project were all checked above, and the database enforces them again on save.
+                report.full_clean(validate_unique=False, validate_constraints=False, exclude=["project"])
+                just_created = report.pk is None
                 report.save()
-                return report
+                report.just_created = just_created
+                return set_cumulative(report, before)
         except IntegrityError:
             if attempt:  # someone created the same month at the same moment: edit theirs
                 raise
@@ -413,7 +445,7 @@ def report_submit(*, user, report: MonthlyReport, now: datetime.datetime | None 
     if not report_may_edit(user, fresh):
         raise PermissionDenied
     _check_month(fresh.year, fresh.month, timezone.localtime(now).date())
-    check_total_investment(fresh.project, fresh.invested, fresh)
+    before = check_total_investment(fresh.project, fresh.invested, fresh)
     if fresh.submitted_at is None:
         rule = rules_for([fresh.project.region_id])[fresh.project.region_id]
         fresh.submitted_at = now
@@ -421,7 +453,7 @@ def report_submit(*, user, report: MonthlyReport, now: datetime.datetime | None 
     fresh.status = ReportStatus.SUBMITTED if fresh.status == ReportStatus.DRAFT else ReportStatus.RESUBMITTED
     fresh.save()
     _resolve_reminders(fresh)
-    return _refresh_from(report, fresh)
+    return set_cumulative(_refresh_from(report, fresh), before)
 
 
 @transaction.atomic

@@ -210,3 +210,27 @@ def test_export_has_subtotals_and_imports_back_unchanged(zone, tmp_path):
     text, _err = run(out, "--year", 2022, "--region", "410171")
     assert "0 new monthly reports, 0 changed, 0 annual plans, 2 rows unchanged" in text
     assert state() == before
+
+
+def test_imported_reports_are_recorded_as_saving_each_report_would(zone, tmp_path):
+    """The import writes its reports in bulk: each change record is still what MonthlyReport.save() stores (the
+    report's name, its project's region path, every stored field but the timestamps)."""
+    from tuijin.core.changelog import snapshot
+
+    path = write_sheet(
+        tmp_path / "d.xlsx",
+        ["项目名称", *MONTH_HEADERS[:3]],
+        [["新能源汽车零部件项目", 100, 200.5, 300], ["高端数控机床项目", 10, None, 0]],
+    )
+    run(path, "--year", 2022, "--region", "410171")
+    reports = MonthlyReport.objects.filter(year=2022).select_related("project__region")
+    assert reports.count() == 5
+    for report in reports:
+        (record,) = ChangeRecord.objects.filter(content_type__model="monthlyreport", object_id=report.pk)
+        expected = {k: v for k, v in snapshot(report).items() if k not in ("created", "last_updated")}
+        assert (record.action, record.object_repr, record.scope_path) == (
+            "create",
+            str(report),
+            report.project.region.path,
+        )
+        assert record.before is None and record.after == expected
