@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from tuijin.core.models import ChangeRecord
 from tuijin.core.testing import organization, user
 
 D = datetime.date
+SEEDED_CATEGORIES = import_module("tuijin.coordination.migrations.0002_problem_categories").CATEGORIES
 
 
 def coordination_zone(z: dict) -> dict:
@@ -37,6 +39,9 @@ def coordination_zone(z: dict) -> dict:
     z["users"]["department_out"] = user("dept_ly", Role.DEPARTMENT, ly, dept_ly)
     z["department2"] = dept2
     z["department_out"] = dept_ly
+    # The data migration seeds them; a transactional test before this one (live server, threads) flushes tables.
+    for order, name in enumerate(SEEDED_CATEGORIES, start=1):
+        ProblemCategory.objects.get_or_create(name=name, defaults={"order": order})
     z["categories"] = {c.name: c for c in ProblemCategory.objects.all()}
     return z
 

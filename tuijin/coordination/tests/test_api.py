@@ -3,6 +3,9 @@
 import json
 
 import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tuijin.coordination.models import Task
 
@@ -42,7 +45,7 @@ def test_a_task_through_the_api(client, co):
     url = f"/api/v1/coordination/tasks/{task['id']}"
     # the cooperating unit sees it, but may not accept it: 403 with the reason
     status, body = call(client, dept2, "POST", url + "/accept")
-    assert status == 403 and "lead unit" in body["detail"]
+    assert status == 403 and "牵头单位" in body["detail"]  # users see Chinese first
     assert call(client, dept, "POST", url + "/accept")[1]["state"] == "accepted"
     assert call(client, dept, "POST", url + "/progress", {"text": "已对接供电公司"})[1]["state"] == "in_progress"
     status, body = call(client, dept, "POST", url + "/extensions", {"new_deadline": "2023-05-31", "reason": "待批"})
@@ -124,7 +127,9 @@ def test_a_problem_through_the_api(client, co):
     body = call(client, ent, "POST", url + "/confirm", {"rating": 5, "comment": "满意"})[1]
     assert body["state"] == "confirmed" and body["rating"] == 5
     inbox = call(client, ent, "GET", "/api/v1/coordination/notifications")[1]
-    assert any("confirm" in n["title"] for n in inbox)
+    with translation.override(settings.LANGUAGE_CODE):  # titles are written in the language of the request
+        wanted = gettext("Your problem is reported solved: please confirm")
+    assert any(n["title"] == wanted for n in inbox)
     mine = call(client, ent, "GET", "/api/v1/coordination/problems")[1]
     assert [x["id"] for x in mine["items"]] == [p["id"]]
 
