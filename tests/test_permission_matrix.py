@@ -337,6 +337,18 @@ POSTS += [
     ("coordination:letter_reply", lambda z: [_co_letter_pk(z)], OFFICE | {"department"}),
 ]
 
+# coordination statistics and channel settings pages (tuijin/coordination/views/stats.py, channels.py)
+PAGES += []
+POSTS += []
+
+# assessment pages (tuijin/assessment/)
+PAGES += []
+POSTS += []
+
+# the big screen (tuijin/screen/)
+PAGES += []
+POSTS += []
+
 
 def _client_for(client, zone, role):
     if role != "anonymous":
@@ -719,7 +731,27 @@ def _coordination_rows():
     ]
 
 
-API_ROWS = _api_rows() + _investment_rows() + _coordination_rows()
+def _coordination_more_rows():
+    """Meetings and letters in the API (tuijin/coordination/api.py)."""
+    return []
+
+
+def _assessment_rows():
+    return []
+
+
+def _screen_rows():
+    return []
+
+
+API_ROWS = (
+    _api_rows()
+    + _investment_rows()
+    + _coordination_rows()
+    + _coordination_more_rows()
+    + _assessment_rows()
+    + _screen_rows()
+)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -756,7 +788,7 @@ def _patterns(resolver, prefix=""):
 
 def test_every_url_is_in_the_matrix():
     covered = {p[0] for p in PAGES} | {p[0] for p in POSTS} | PUBLIC
-    apps = {"projects", "regions", "core", "accounts", "schedule", "investment", "coordination"}
+    apps = {"projects", "regions", "core", "accounts", "schedule", "investment", "coordination", "assessment", "screen"}
     names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in apps}
     assert names - covered == set(), "add these URLs to the permission matrix"
 

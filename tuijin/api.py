@@ -126,12 +126,14 @@ def _conflict(request, exc):
 
 
 def _register_routers() -> None:
+    from tuijin.assessment.api import router as assessment_router
     from tuijin.coordination.api import router as coordination_router
     from tuijin.core.api_changes import router as changes_router
     from tuijin.investment.api import router as investment_router
     from tuijin.projects.api import router as projects_router
     from tuijin.regions.api import router as regions_router
     from tuijin.schedule.api import router as schedule_router
+    from tuijin.screen.api import router as screen_router
 
     api.add_router("", regions_router)
     api.add_router("", projects_router)
@@ -139,6 +141,8 @@ def _register_routers() -> None:
     api.add_router("", schedule_router)
     api.add_router("", investment_router)
     api.add_router("", coordination_router)
+    api.add_router("", assessment_router)
+    api.add_router("", screen_router)
 
 
 _register_routers()

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "tuijin.investment",
     "tuijin.schedule",
     "tuijin.coordination",
+    "tuijin.assessment",
+    "tuijin.screen",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("schedule/", include("tuijin.schedule.urls")),
     path("investment/", include("tuijin.investment.urls")),
     path("coordination/", include("tuijin.coordination.urls")),
+    path("assessment/", include("tuijin.assessment.urls")),
+    path("screen/", include("tuijin.screen.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

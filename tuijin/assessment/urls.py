@@ -1,0 +1,6 @@
+"""Assessment pages: schemes, periods, scores and rankings."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "assessment"
+urlpatterns: list = []

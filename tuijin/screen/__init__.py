@@ -1,0 +1,1 @@
+"""The big screen (大屏): the campaign live on the command room's wall."""
