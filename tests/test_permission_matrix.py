@@ -349,6 +349,10 @@ POSTS += []
 PAGES += []
 POSTS += []
 
+# briefings (tuijin/briefing/)
+PAGES += []
+POSTS += []
+
 
 def _client_for(client, zone, role):
     if role != "anonymous":
@@ -744,6 +748,10 @@ def _screen_rows():
     return []
 
 
+def _briefing_rows():
+    return []
+
+
 API_ROWS = (
     _api_rows()
     + _investment_rows()
@@ -751,6 +759,7 @@ API_ROWS = (
     + _coordination_more_rows()
     + _assessment_rows()
     + _screen_rows()
+    + _briefing_rows()
 )
 
 
@@ -788,7 +797,18 @@ def _patterns(resolver, prefix=""):
 
 def test_every_url_is_in_the_matrix():
     covered = {p[0] for p in PAGES} | {p[0] for p in POSTS} | PUBLIC
-    apps = {"projects", "regions", "core", "accounts", "schedule", "investment", "coordination", "assessment", "screen"}
+    apps = {
+        "projects",
+        "regions",
+        "core",
+        "accounts",
+        "schedule",
+        "investment",
+        "coordination",
+        "assessment",
+        "screen",
+        "briefing",
+    }
     names = {n for n in _patterns(get_resolver()) if n.split(":")[0] in apps}
     assert names - covered == set(), "add these URLs to the permission matrix"
 

@@ -127,6 +127,7 @@ def _conflict(request, exc):
 
 def _register_routers() -> None:
     from tuijin.assessment.api import router as assessment_router
+    from tuijin.briefing.api import router as briefing_router
     from tuijin.coordination.api import router as coordination_router
     from tuijin.core.api_changes import router as changes_router
     from tuijin.investment.api import router as investment_router
@@ -143,6 +144,7 @@ def _register_routers() -> None:
     api.add_router("", coordination_router)
     api.add_router("", assessment_router)
     api.add_router("", screen_router)
+    api.add_router("", briefing_router)
 
 
 _register_routers()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tuijin.coordination",
     "tuijin.assessment",
     "tuijin.screen",
+    "tuijin.briefing",
 ]
 
 MIDDLEWARE = [

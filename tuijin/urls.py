@@ -12,6 +12,7 @@ urlpatterns = [
     path("coordination/", include("tuijin.coordination.urls")),
     path("assessment/", include("tuijin.assessment.urls")),
     path("screen/", include("tuijin.screen.urls")),
+    path("briefings/", include("tuijin.briefing.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

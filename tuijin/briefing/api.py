@@ -1,0 +1,5 @@
+"""Briefings under /api/v1/briefings/…"""
+
+from ninja import Router
+
+router = Router(tags=["briefing"])
