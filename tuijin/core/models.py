@@ -101,7 +101,8 @@ class ChangeRecord(models.Model):
     request_id = models.UUIDField(_("request id"), db_index=True)
     label = models.CharField(_("request or command"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of core_change_object_idx: no index of its own (24,000 records per import).
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.BigIntegerField(_("object id"))
     object = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("object"), max_length=200)

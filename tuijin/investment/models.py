@@ -40,8 +40,13 @@ class AnnualPlan(ChangeLoggedModel):
     amount, so only bulk writers can leave a stale split (and `services.plan_ensure_split` mends it).
     """
 
+    # Indexed as the first column of annual_plan_one_per_year: no index of its own.
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="annual_plans"
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="annual_plans",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     amount = MoneyField(_("annual planned investment (万元)"))
@@ -244,8 +249,13 @@ class MonthlyReport(ChangeLoggedModel):
     history). Cumulative figures (this year, since start) are never stored: `selectors.report_cumulative`.
     """
 
+    # Indexed as the first column of monthly_report_one_per_month: no index of its own.
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="monthly_reports"
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="monthly_reports",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
@@ -345,8 +355,13 @@ class ReportReminder(models.Model):
     """A report a project owes (missing after the window, or returned to correct), kept by the daily
     `tuijin remind-reports`. Enterprise users see their open ones; the office sees who has not reported."""
 
+    # Indexed as the first column of report_reminder_unique: no index of its own.
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="report_reminders"
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="report_reminders",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))

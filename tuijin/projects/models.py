@@ -76,8 +76,9 @@ class Project(ChangeLoggedModel):
     )
     name = models.CharField(_("project name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
+    # Indexed as the first column of project_unique_name_in_region: its own index would only slow the writes.
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="projects"
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="projects", db_index=False
     )
     enterprise = models.ForeignKey(
         "accounts.Organization",
@@ -218,7 +219,10 @@ def next_project_codes(region, count: int) -> list[str]:
 class Listing(ChangeLoggedModel):
     """A project's entry in one period's list: listed, converted from another batch, or removed (调出)."""
 
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="listings")
+    # Indexed as the first column of listing_one_per_project_period and listing_chain_idx: no index of its own.
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="listings", db_index=False
+    )
     # Keyed by the period number, so "latest listing up to period N" needs no join.
     period = models.ForeignKey(
         Period,
