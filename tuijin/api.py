@@ -5,6 +5,7 @@ Errors are JSON: 401 anonymous, 403 not allowed (or CSRF), 404 outside the calle
 The interactive docs (/api/v1/docs) load Swagger UI from the app's own static files, never from a CDN.
 """
 
+import functools
 import json
 
 from django.core.exceptions import PermissionDenied
@@ -60,6 +61,19 @@ class LocalSwagger(DocsBase):
         return HttpResponse(html)
 
 
+def _readable_openapi(view):
+    """openapi.json with Chinese as UTF-8 instead of django-ninja's \\uXXXX escapes, as every other response."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith("application/json"):
+            response.content = json.dumps(json.loads(response.content), ensure_ascii=False).encode()
+        return response
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="tuijin API",
     version="1",
@@ -73,6 +87,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs=LocalSwagger(),
     docs_url="/docs",
+    docs_decorator=_readable_openapi,
     openapi_url="/openapi.json",
     auth=AUTH,
 )

@@ -5,7 +5,10 @@ whose ValidationErrors come back as messages on the page.
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.accounts.choices import OrganizationKind
@@ -15,7 +18,7 @@ from tuijin.projects.models import Project
 from tuijin.regions.models import Region
 
 from .choices import Attendance, MeetingKind, OutcomeKind, ProblemLevel, ProblemState, TaskState
-from .models import ProblemCategory
+from .models import ProblemCategory, Task
 
 
 def _select(**attrs):
@@ -54,8 +57,73 @@ def projects_for(user):
 
 YES = "1"
 
+TASK_FIGURE_CHOICES = [
+    ("", _("Any")),
+    ("closed", _("Closed")),
+    ("closed_on_time", _("Closed on time")),
+    ("closed_late", _("Closed late")),
+    ("overdue", _("Overdue")),
+    ("open", _("Open, not overdue")),
+]
+PROBLEM_FIGURE_CHOICES = [("", _("Any")), ("solved", _("Solved")), ("unsolved", _("Not solved"))]
+NO_LEADER = "none"
 
-class TaskFilterForm(forms.Form):
+
+def regions_for(user):
+    return Region.objects.restrict(user, Action.VIEW)
+
+
+def _region_field():
+    return forms.ModelChoiceField(
+        label=_("Region"),
+        queryset=Region.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All my regions"),
+    )
+
+
+class FilterForm(forms.Form):
+    """A list's filters: the active ones can be shown as chips, each with the link that drops it."""
+
+    def _style(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field, forms.ChoiceField):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
+
+    def active_filters(self, params) -> list[dict]:
+        """[{name, label, value, remove}] for every filter in use; `remove` is the query string without it."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        out = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, "", False):
+                continue
+            if isinstance(field, forms.BooleanField):
+                text = ""
+            elif isinstance(field, forms.ModelChoiceField):
+                text = getattr(value, "name", None) or str(value)
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get(value, value))
+            elif isinstance(value, datetime.date):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            rest = params.copy()
+            rest.pop(name, None)
+            rest.pop("page", None)
+            out.append({"name": name, "label": field.label, "value": text, "remove": "?" + rest.urlencode()})
+        return out
+
+
+class TaskFilterForm(FilterForm):
+    """The task list's filters; the window and `figure` are the statistics' (links from the statistics page)."""
+
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any state")), ("open", _("Not closed")), *TaskState.choices]
     )
@@ -66,17 +134,45 @@ class TaskFilterForm(forms.Form):
         label=_("Project"), queryset=Project.objects.none(), required=False, empty_label=_("Any project")
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    leader = forms.ChoiceField(label=_("Leader"), required=False)
+    assigned_from = forms.DateField(label=_("Assigned from"), required=False, widget=_date())
+    assigned_to = forms.DateField(label=_("Assigned to"), required=False, widget=_date())
+    figure = forms.ChoiceField(label=_("Figure"), required=False, choices=TASK_FIGURE_CHOICES)
+    region = _region_field()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for(user)
+        # the units and leaders of the region, and any other a visible task names (a city unit leading a zone's task)
+        visible = Task.objects.restrict(user, Action.VIEW)
+        self.fields["unit"].queryset = Organization.objects.filter(
+            Q(pk__in=units_for(user).values("pk")) | Q(pk__in=visible.values("lead_unit_id"))
+        ).order_by("name")
         self.fields["project"].queryset = projects_for(user)
-        for name in ("state", "unit", "project"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-        self.fields["overdue"].widget.attrs["class"] = "form-check-input"
+        self.fields["region"].queryset = regions_for(user)
+        self.fields["region"].label_from_instance = lambda r: ("　" * max(0, r.depth - 1)) + r.name
+        self.show_region = user.is_superuser or self.fields["region"].queryset.count() > 1
+        leaders = Leader.objects.filter(
+            Q(pk__in=Leader.objects.restrict(user, Action.VIEW).values("pk"))
+            | Q(pk__in=visible.values("project__leader_id"))
+        ).order_by("name")
+        self.fields["leader"].choices = [
+            ("", _("Any leader")),
+            (NO_LEADER, _("No leader")),
+            *[(str(pk), name) for pk, name in leaders.values_list("pk", "name")],
+        ]
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("assigned_from"), data.get("assigned_to")
+        if start and end and start > end:
+            self.add_error("assigned_to", _("The end date is before the start date."))
+        return data
 
 
-class ProblemFilterForm(forms.Form):
+class ProblemFilterForm(FilterForm):
+    """The problem register's filters; the window and `figure` are the statistics' (links from the statistics page)."""
+
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any state")), ("open", _("Unsolved")), *ProblemState.choices]
     )
@@ -91,14 +187,26 @@ class ProblemFilterForm(forms.Form):
         label=_("Project"), queryset=Project.objects.none(), required=False, empty_label=_("Any project")
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    raised_from = forms.DateField(label=_("Raised from"), required=False, widget=_date())
+    raised_to = forms.DateField(label=_("Raised to"), required=False, widget=_date())
+    figure = forms.ChoiceField(label=_("Figure"), required=False, choices=PROBLEM_FIGURE_CHOICES)
+    region = _region_field()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_for(user)
         self.fields["project"].queryset = projects_for(user)
-        for name in ("state", "level", "category", "unit", "project"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-        self.fields["overdue"].widget.attrs["class"] = "form-check-input"
+        self.fields["region"].queryset = regions_for(user)
+        self.fields["region"].label_from_instance = lambda r: ("　" * max(0, r.depth - 1)) + r.name
+        self.show_region = user.is_superuser or self.fields["region"].queryset.count() > 1
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("raised_from"), data.get("raised_to")
+        if start and end and start > end:
+            self.add_error("raised_to", _("The end date is before the start date."))
+        return data
 
 
 class TaskForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import home, meetings, problems, supervision, tasks
+from .views import channels, home, meetings, problems, stats, supervision, tasks
 
 app_name = "coordination"
 urlpatterns = [
@@ -28,4 +28,10 @@ urlpatterns = [
     path("letters/", supervision.letter_list, name="letter_list"),
     path("letters/<int:pk>/reply/", supervision.letter_reply_view, name="letter_reply"),
     path("letters/<int:pk>/letter.docx", supervision.letter_docx, name="letter_docx"),
+    path("stats/", stats.stats, name="stats"),
+    path("channels/", channels.channel_list, name="channels"),
+    path("channels/add/", channels.channel_add_view, name="channel_add"),
+    path("channels/<int:pk>/test/", channels.channel_test_view, name="channel_test"),
+    path("channels/<int:pk>/toggle/", channels.channel_toggle, name="channel_toggle"),
+    path("channels/<int:pk>/delete/", channels.channel_delete, name="channel_delete"),
 ]

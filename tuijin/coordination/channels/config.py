@@ -7,6 +7,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
 from ..choices import ChannelKind
+from ..masking import mask_address, mask_secret  # noqa: F401 - pages and the command import them from here
 from ..models import Channel
 from .senders import SendError, send
 

@@ -7,10 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.core.models import ChangeLoggedModel
+
 from ..choices import ChannelKind, DeliveryState
+from ..masking import mask_address, mask_secret
 
 
-class Channel(models.Model):
+class Channel(ChangeLoggedModel):
     """Where a unit's or a user's notifications go besides the inbox. Exactly one of `organization` and `user`.
 
     - email: `address` (blank on a user's channel = the user's own email address);
@@ -39,7 +42,6 @@ class Channel(models.Model):
     address = models.CharField(_("address"), max_length=500, blank=True)
     secret = models.CharField(_("signing secret"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["kind", "id"]
@@ -56,6 +58,20 @@ class Channel(models.Model):
     def __str__(self) -> str:
         owner = self.organization or self.user
         return f"{self.get_kind_display()} · {owner}"
+
+    def change_scope_path(self) -> str:
+        owner = self.organization if self.organization_id else self.user
+        region = getattr(owner, "region", None)
+        return region.path if region is not None else ""
+
+    def _clean_snapshot(self, data: dict) -> dict:
+        """The change log records who set up which channel, never a robot's key or signing secret."""
+        data = super()._clean_snapshot(data)
+        if data.get("address"):
+            data["address"] = mask_address(data["address"])
+        if data.get("secret"):
+            data["secret"] = mask_secret(data["secret"])
+        return data
 
     def recipient(self) -> str:
         """The email address or webhook URL this channel sends to ('' when there is none)."""

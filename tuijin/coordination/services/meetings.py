@@ -126,6 +126,33 @@ def agenda_item_carry_over(*, user, item: AgendaItem, to: bool = True) -> Agenda
     return item
 
 
+@transaction.atomic
+def agenda_reorder(*, user, meeting: Meeting, item_ids: list[int]) -> list[AgendaItem]:
+    """Put the meeting's agenda in the order of `item_ids`, which names every item of the meeting once."""
+    if not is_office(user, meeting):
+        _deny(_("Only the project office holds meetings."))
+    items = {i.pk: i for i in AgendaItem.objects.select_for_update().filter(meeting=meeting)}
+    ids = [int(pk) for pk in item_ids]
+    if len(ids) != len(set(ids)) or set(ids) != set(items):
+        raise ValidationError({"items": _("List every item of this meeting once, in the new order.")})
+    for order, pk in enumerate(ids, start=1):
+        if items[pk].order != order:
+            items[pk].order = order
+            items[pk].save()
+    return [items[pk] for pk in ids]
+
+
+@transaction.atomic
+def attendance_record(*, user, attendee: MeetingAttendee, attendance: str) -> MeetingAttendee:
+    """Record whether an invited person or unit came: present, sent a deputy, excused or absent."""
+    if not is_office(user, attendee.meeting):
+        _deny(_("Only the project office holds meetings."))
+    attendee.attendance = attendance
+    attendee.full_clean()
+    attendee.save()
+    return attendee
+
+
 # ---- the year's weekly meetings, and drafting an agenda from the ledger ----
 
 
@@ -137,6 +164,8 @@ def meetings_schedule_year(
     that already have a weekly meeting are left alone, so running it again adds nothing."""
     from tuijin.schedule.calendar import load_calendar
 
+    if not is_office(user, Meeting(region=region)):  # also when every week already has its meeting
+        _deny(_("Only the project office holds meetings."))
     if not 0 <= int(weekday) <= 6:
         raise ValidationError({"weekday": _("The weekday is 0 (Monday) to 6 (Sunday).")})
     cal = load_calendar()

@@ -19,12 +19,34 @@ from .. import services
 from ..choices import LEVEL_ORDER, PROBLEM_ACTIVE_STATES, ProblemState
 from ..forms import AssignForm, NoteForm, ProblemFilterForm, ProblemForm, RatingForm, ReasonForm, SolutionForm
 from ..models import Problem, Task
-from ..selectors import problem_overdue_q
+from ..selectors import problem_cohort_q, problem_figures_q, problem_overdue_q, stats_dates
 from .common import paginate, problems_for, refused, require_view, run_step
 
 
 def _routes(user) -> bool:
     return user.is_superuser or user.role in (Role.ADMIN, Role.LEADER)
+
+
+def filter_problems(qs, d: dict, today):
+    """Apply the problem register's filters (cleaned ProblemFilterForm data); the window and `figure` reuse the
+    statistics' definitions (selectors)."""
+    if d["state"] == "open":
+        qs = qs.filter(state__in=PROBLEM_ACTIVE_STATES)
+    elif d["state"]:
+        qs = qs.filter(state=d["state"])
+    for field in ("level", "category", "project"):
+        if d[field]:
+            qs = qs.filter(**{field: d[field]})
+    if d["unit"]:
+        qs = qs.filter(assigned_unit=d["unit"])
+    if d["overdue"]:
+        qs = qs.filter(problem_overdue_q(today))
+    if d["raised_from"] or d["raised_to"] or d["figure"] or d["region"]:
+        date_to, _as_of = stats_dates(d["raised_to"], today)
+        qs = qs.filter(problem_cohort_q(d["raised_from"], date_to, d["region"]))
+        if d["figure"]:
+            qs = qs.filter(problem_figures_q(date_to)[d["figure"]])
+    return qs
 
 
 @login_required
@@ -36,21 +58,17 @@ def problem_list(request):
     form = ProblemFilterForm(request.GET or None, user=user)
     qs = problems_for(user)
     if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        if d["state"] == "open":
-            qs = qs.filter(state__in=PROBLEM_ACTIVE_STATES)
-        elif d["state"]:
-            qs = qs.filter(state=d["state"])
-        for field in ("level", "category", "project"):
-            if d[field]:
-                qs = qs.filter(**{field: d[field]})
-        if d["unit"]:
-            qs = qs.filter(assigned_unit=d["unit"])
-        if d["overdue"]:
-            qs = qs.filter(problem_overdue_q(today))
+        qs = filter_problems(qs, form.cleaned_data, today)
     page = paginate(request, qs)
     rows = [{"problem": p, "days_overdue": (today - p.deadline).days if p.is_overdue(today) else 0} for p in page]
-    context = {"form": form, "page": page, "rows": rows, "may_add": can(user, Action.ADD, Problem)}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "may_add": can(user, Action.ADD, Problem),
+        "active_filters": form.active_filters(request.GET),
+        "more_filters": any(form[n].value() for n in ("raised_from", "raised_to", "figure", "region")),
+    }
     return render(request, "coordination/problem_list.html", context)
 
 

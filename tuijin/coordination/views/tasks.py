@@ -16,10 +16,35 @@ from tuijin.core.permissions import Action, can
 
 from .. import services
 from ..choices import TASK_ACTIVE_STATES, TASK_WORKING_STATES, ExtensionState, TaskSource, TaskState
-from ..forms import EvidenceForm, ExtensionForm, OpinionForm, TaskFilterForm, TaskForm, TextFileForm
+from ..forms import NO_LEADER, EvidenceForm, ExtensionForm, OpinionForm, TaskFilterForm, TaskForm, TextFileForm
 from ..models import AgendaItem, Problem, Task, TaskNote
-from ..selectors import task_overdue_q
+from ..selectors import stats_dates, task_cohort_q, task_figures_q, task_overdue_q
 from .common import paginate, refused, require_view, run_step, tasks_for
+
+
+def filter_tasks(qs, d: dict, today):
+    """Apply the task list's filters (cleaned TaskFilterForm data). The window and `figure` reuse the statistics'
+    definitions (selectors), so a figure's link lists exactly the tasks it counts."""
+    if d["state"] == "open":
+        qs = qs.filter(state__in=TASK_ACTIVE_STATES | {TaskState.REPORTED_DONE})
+    elif d["state"]:
+        qs = qs.filter(state=d["state"])
+    if d["unit"]:
+        qs = qs.filter(lead_unit=d["unit"])
+    if d["project"]:
+        qs = qs.filter(project=d["project"])
+    if d["overdue"]:
+        qs = qs.filter(task_overdue_q(today))
+    if d["leader"] == NO_LEADER:
+        qs = qs.filter(project__leader__isnull=True)
+    elif d["leader"]:
+        qs = qs.filter(project__leader_id=int(d["leader"]))
+    if d["assigned_from"] or d["assigned_to"] or d["figure"] or d["region"]:
+        date_to, as_of = stats_dates(d["assigned_to"], today)
+        qs = qs.filter(task_cohort_q(d["assigned_from"], date_to, d["region"]))
+        if d["figure"]:
+            qs = qs.filter(task_figures_q(date_to, as_of)[d["figure"]])
+    return qs
 
 
 @login_required
@@ -31,20 +56,17 @@ def task_list(request):
     form = TaskFilterForm(request.GET or None, user=user)
     qs = tasks_for(user)
     if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        if d["state"] == "open":
-            qs = qs.filter(state__in=TASK_ACTIVE_STATES | {TaskState.REPORTED_DONE})
-        elif d["state"]:
-            qs = qs.filter(state=d["state"])
-        if d["unit"]:
-            qs = qs.filter(lead_unit=d["unit"])
-        if d["project"]:
-            qs = qs.filter(project=d["project"])
-        if d["overdue"]:
-            qs = qs.filter(task_overdue_q(today))
+        qs = filter_tasks(qs, form.cleaned_data, today)
     page = paginate(request, qs.order_by("deadline", "id"))
     rows = [{"task": t, "days_overdue": t.days_overdue(today)} for t in page]
-    context = {"form": form, "page": page, "rows": rows, "may_add": can(user, Action.ADD, Task)}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "may_add": can(user, Action.ADD, Task),
+        "active_filters": form.active_filters(request.GET),
+        "more_filters": any(form[n].value() for n in ("leader", "assigned_from", "assigned_to", "figure", "region")),
+    }
     return render(request, "coordination/task_list.html", context)
 
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tuijin.accounts.models import Organization
-from tuijin.coordination.channels.config import channel_add, channel_test
+from tuijin.coordination.channels.config import channel_add, channel_test, mask_address
 from tuijin.coordination.choices import ChannelKind
 from tuijin.coordination.models import Channel
 from tuijin.core.commands import TuijinCommand
@@ -34,7 +34,7 @@ class Command(TuijinCommand):
         if action == "list":
             for c in Channel.objects.select_related("organization", "user"):
                 state = "" if c.active else " " + _("(inactive)")
-                self.stdout.write(f"{c.pk}\t{c.kind}\t{c.organization or c.user}\t{_mask(c.recipient())}{state}")
+                self.stdout.write(f"{c.pk}\t{c.kind}\t{c.organization or c.user}\t{mask_address(c.recipient())}{state}")
             return
         if action == "add":
             org = user = None
@@ -69,8 +69,3 @@ class Command(TuijinCommand):
         if error:
             self.fail(_("The test message failed: %(error)s") % {"error": error}, status=1)
         self.stdout.write(_("The test message went out."))
-
-
-def _mask(address: str) -> str:
-    """Webhook URLs carry their key: show only the start."""
-    return address if "@" in address or len(address) < 40 else address[:40] + "…"

@@ -1,48 +1,34 @@
-"""/api/v1/ for coordination: tasks (交办事项) and problems (问题清单) — lists with filters, detail, create, every
-transition as a POST — the caller's inbox, the problem categories, and GET /stats/coordination (the same JSON as
-`tuijin stats coordination --json`).
-
-Reads go through `restrict(user, "view")` (outside the caller's scope: 404); the services decide who may take
-each step (403 with the reason) and refuse bad input with 422, writing nothing. Units, categories and projects
-are given by id or by exact name.
-"""
+"""Tasks (交办事项) and problems (问题清单) — lists with filters, detail, create, every transition as a POST — the
+caller's inbox, the problem categories, and GET /stats/coordination (the same JSON as `tuijin stats coordination
+--json`)."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from tuijin.accounts.models import Leader, Organization
+from tuijin.accounts.models import Leader
 from tuijin.core.api_auth import require, visible_or_404
 from tuijin.core.permissions import Action
 from tuijin.projects.models import Project
-from tuijin.regions.models import Region
 
-from . import services
-from .choices import TASK_ACTIVE_STATES, TaskSource
-from .models import AgendaItem, ExtensionRequest, Meeting, Problem, ProblemCategory, Task, TaskCooperation, TaskNote
-from .notifications import inbox
-from .selectors import coordination_payload, problem_overdue_q, task_overdue_q
+from .. import services
+from ..choices import TASK_ACTIVE_STATES, TaskSource
+from ..models import AgendaItem, ExtensionRequest, Meeting, Problem, ProblemCategory, Task, TaskCooperation, TaskNote
+from ..notifications import inbox
+from ..selectors import coordination_payload, problem_overdue_q, task_overdue_q
+from .common import MAX_PAGE_SIZE, UnitOut, category_or_422, paged, region_or_404, unit_or_422
 
-MAX_PAGE_SIZE = 500
 TaskStateLit = Literal["assigned", "accepted", "in_progress", "reported_done", "sent_back", "closed"]
 ProblemStateLit = Literal["open", "in_progress", "solved", "confirmed", "reopened"]
 LevelLit = Literal["zone", "city", "province"]
 
 
 # ---- schemas ----
-
-
-class UnitOut(Schema):
-    id: int
-    name: str
 
 
 class NoteOut(Schema):
@@ -286,33 +272,6 @@ class StatsQuery(Schema):
 # ---- helpers ----
 
 
-def _unit(value: int | str, field: str) -> Organization:
-    """The unit by id or exact name; whether the caller may route work to it is the service's call (same message
-    whether it does not exist or lies outside the caller's region)."""
-    qs = Organization.objects.all()
-    org = qs.filter(pk=value).first() if isinstance(value, int) else qs.filter(name=str(value).strip()).first()
-    if org is None:
-        raise ValidationError({field: _("%(unit)s is not a unit in your region.") % {"unit": value}})
-    return org
-
-
-def _category(value: int | str) -> ProblemCategory:
-    qs = ProblemCategory.objects.all()
-    cat = qs.filter(pk=value).first() if isinstance(value, int) else qs.filter(name=str(value).strip()).first()
-    if cat is None:
-        raise ValidationError({"category": _("No problem category “%(value)s”.") % {"value": value}})
-    return cat
-
-
-def _region(user, code: str | None):
-    if not code:
-        return None
-    region = Region.objects.restrict(user, Action.VIEW).filter(code=code).first()
-    if region is None:
-        raise Http404(_("No region with code %(code)s.") % {"code": code})
-    return region
-
-
 def _tasks(user):
     return (
         Task.objects.restrict(user, Action.VIEW)
@@ -417,18 +376,8 @@ def _problem_out(p: Problem) -> dict:
     }
 
 
-def _page(qs, params, out) -> dict:
-    start = (params.page - 1) * params.page_size
-    return {
-        "count": qs.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "items": [out(o) for o in qs[start : start + params.page_size]],
-    }
-
-
-def build_router() -> Router:  # noqa: C901 - a list of endpoints
-    router = Router(tags=["coordination"])
+def register(router: Router) -> None:  # noqa: C901 - a list of endpoints
+    """Add the task, problem, inbox and statistics endpoints to the coordination router."""
 
     # ---- tasks ----
 
@@ -456,7 +405,7 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
                 qs = qs.filter(**{f"{field}__gte": getattr(params, f"{key}_from")})
             if getattr(params, f"{key}_to"):
                 qs = qs.filter(**{f"{field}__lte": getattr(params, f"{key}_to")})
-        return _page(qs.order_by("deadline", "pk"), params, lambda t: _task_out(t, today))
+        return paged(qs.order_by("deadline", "pk"), params, lambda t: _task_out(t, today))
 
     @router.post("/coordination/tasks", response={201: TaskOut}, summary="Assign a task")
     def task_add(request, payload: TaskIn):
@@ -476,8 +425,8 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         task = services.task_create(
             user=user,
             content=payload.content,
-            lead_unit=_unit(payload.lead_unit, "lead_unit"),
-            cooperating_units=[_unit(u, "cooperating_units") for u in payload.cooperating_units],
+            lead_unit=unit_or_422(payload.lead_unit, "lead_unit"),
+            cooperating_units=[unit_or_422(u, "cooperating_units") for u in payload.cooperating_units],
             deadline=payload.deadline,
             project=project,
             responsible_person=payload.responsible_person,
@@ -576,7 +525,7 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
             qs = qs.filter(raised_on__gte=params.raised_from)
         if params.raised_to:
             qs = qs.filter(raised_on__lte=params.raised_to)
-        return _page(qs.order_by("-raised_on", "-pk"), params, _problem_out)
+        return paged(qs.order_by("-raised_on", "-pk"), params, _problem_out)
 
     @router.post("/coordination/problems", response={201: ProblemOut}, summary="Raise a problem")
     def problem_add(request, payload: ProblemIn):
@@ -588,11 +537,11 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
         item = visible_or_404(AgendaItem.objects.all(), user, pk=payload.source_item) if payload.source_item else None
         problem = services.problem_raise(
             user=user,
-            category=_category(payload.category),
+            category=category_or_422(payload.category),
             description=payload.description,
             project=project,
-            region=_region(user, payload.region),
-            assigned_unit=_unit(payload.assigned_unit, "assigned_unit") if payload.assigned_unit else None,
+            region=region_or_404(user, payload.region),
+            assigned_unit=unit_or_422(payload.assigned_unit, "assigned_unit") if payload.assigned_unit else None,
             deadline=payload.deadline,
             source_item=item,
             raised_on=payload.raised_on,
@@ -617,7 +566,7 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
     def problem_assign(request, problem_id: int, payload: AssignIn):
         """The office routes the problem to the unit that can solve it, with a deadline."""
         problem = visible_or_404(Problem.objects.all(), request.auth, pk=problem_id)
-        unit = _unit(payload.unit, "unit")
+        unit = unit_or_422(payload.unit, "unit")
         services.problem_assign(user=request.auth, problem=problem, unit=unit, deadline=payload.deadline)
         return _problem_out(_problems(request.auth).get(pk=problem_id))
 
@@ -689,12 +638,5 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
             meetings=Meeting.objects.restrict(user, Action.VIEW),
             date_from=params.date_from,
             date_to=params.date_to,
-            region=_region(user, params.region),
+            region=region_or_404(user, params.region),
         )
-
-    return router
-
-
-router = build_router()
-
-__all__ = ["build_router", "router"]
