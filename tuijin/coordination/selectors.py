@@ -23,15 +23,26 @@ the average days to close; problems by category, by level and by current state, 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tuijin.accounts.models import Organization
 
-from .choices import PROBLEM_ACTIVE_STATES, TASK_ACTIVE_STATES, ProblemLevel, ProblemState, TaskState
-from .models import Meeting, Problem, Task
+from .choices import (
+    LADDER,
+    PROBLEM_ACTIVE_STATES,
+    TASK_ACTIVE_STATES,
+    ProblemLevel,
+    ProblemState,
+    SupervisionLevel,
+    TaskState,
+)
+from .models import Meeting, Problem, SupervisionStep, Task
 
 
 def task_overdue_q(as_of: datetime.date) -> Q:
@@ -344,3 +355,47 @@ def todo(user, tasks: QuerySet[Task], problems: QuerySet[Problem]) -> list:
         problems.filter(assigned_unit_id=org, state__in=PROBLEM_ACTIVE_STATES)
     )
     return sorted(items, key=lambda o: (o.deadline is None, o.deadline or datetime.date.max, o.pk))
+
+
+def attach_ladder_steps(rows) -> None:
+    """Each row's highest ladder step taken for its current deadline (None when the ladder has not reached it)."""
+    task_ids = [r["obj"].pk for r in rows if r["item"] == "task"]
+    problem_ids = [r["obj"].pk for r in rows if r["item"] == "problem"]
+    best: dict[tuple[str, int], SupervisionStep] = {}
+    steps = SupervisionStep.objects.filter(task_id__in=task_ids) | SupervisionStep.objects.filter(
+        problem_id__in=problem_ids
+    )
+    for s in steps.select_related("letter"):
+        key = ("task", s.task_id) if s.task_id else ("problem", s.problem_id)
+        if key not in best or SupervisionLevel(s.level).rank > SupervisionLevel(best[key].level).rank:
+            best[key] = s
+    for r in rows:
+        step = best.get((r["item"], r["obj"].pk))
+        r["step"] = step
+        r["url"] = reverse(f"coordination:{r['item']}_detail", args=[r["obj"].pk])
+
+
+def _overdue_group(rows, key) -> list[dict]:
+    groups: dict = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    out = [
+        {
+            "name": name,
+            "count": len(items),
+            "tasks": sum(1 for i in items if i["item"] == "task"),
+            "problems": sum(1 for i in items if i["item"] == "problem"),
+            "max_days": max(i["days"] for i in items),
+            "levels": {lvl.value: sum(1 for i in items if i["step"] and i["step"].level == lvl) for lvl in LADDER},
+        }
+        for name, items in groups.items()
+    ]
+    return sorted(out, key=lambda g: (-g["count"], -g["max_days"], str(g["name"])))
+
+
+def overdue_groups(rows) -> dict:
+    """The board's rows (after attach_ladder_steps) by unit and by leader, the most overdue items first."""
+    return {
+        "by_unit": _overdue_group(rows, lambda r: r["unit"].name if r["unit"] else _("(no unit)")),
+        "by_leader": _overdue_group(rows, lambda r: r["leader"].name if r["leader"] else _("(no leader)")),
+    }

@@ -8,7 +8,6 @@ import datetime
 from typing import Literal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from tuijin.core.api_auth import require, visible_or_404
@@ -17,10 +16,9 @@ from tuijin.core.permissions import Action
 from ..choices import LADDER
 from ..documents import letter_docx, letter_filename
 from ..models import Problem, SupervisionLetter, SupervisionStep, Task
-from ..selectors import supervision_board
+from ..selectors import attach_ladder_steps, overdue_groups, supervision_board
 from ..supervision import letter_reply
 from ..views.common import problems_for, tasks_for
-from ..views.supervision import _group, _ladder_steps
 from .common import DOCX_OPENAPI, MAX_PAGE_SIZE, UnitOut, docx_response, paged
 
 LetterKindLit = Literal["assignment", "reminder", "supervision"]
@@ -227,7 +225,7 @@ def register(router: Router) -> None:
         require(user, Action.VIEW, Task)
         today = timezone.localdate()
         rows = supervision_board(tasks_for(user), problems_for(user), today)
-        _ladder_steps(rows)
+        attach_ladder_steps(rows)
         shown = [r for r in rows if not params.level or (r["step"] and r["step"].level == params.level)]
         return {
             "as_of": today,
@@ -241,8 +239,7 @@ def register(router: Router) -> None:
                 for lvl in LADDER
             ],
             "items": [_board_row(r) for r in shown],
-            "by_unit": _group(rows, lambda r: r["unit"].name if r["unit"] else _("(no unit)")),
-            "by_leader": _group(rows, lambda r: r["leader"].name if r["leader"] else _("(no leader)")),
+            **overdue_groups(rows),
         }
 
     @router.get("/coordination/tasks/{int:task_id}/steps", response=list[StepOut], summary="A task's ladder trail")

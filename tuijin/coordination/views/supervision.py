@@ -3,8 +3,6 @@ ladder step reached; the numbered letters (两函一单), their replies and thei
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -16,48 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tuijin.core.permissions import Action, can
 
-from ..choices import LADDER, LetterKind, SupervisionLevel
-from ..models import SupervisionLetter, SupervisionStep, Task
-from ..selectors import supervision_board
+from ..choices import LADDER, LetterKind
+from ..models import SupervisionLetter, Task
+from ..selectors import attach_ladder_steps, overdue_groups, supervision_board
 from ..supervision import letter_reply
 from .common import paginate, problems_for, refused, require_view, run_step, tasks_for
 from .meetings import DOCX
-
-
-def _ladder_steps(rows) -> None:
-    """Each row's highest ladder step taken for its current deadline (None when the ladder has not reached it)."""
-    task_ids = [r["obj"].pk for r in rows if r["item"] == "task"]
-    problem_ids = [r["obj"].pk for r in rows if r["item"] == "problem"]
-    best: dict[tuple[str, int], SupervisionStep] = {}
-    steps = SupervisionStep.objects.filter(task_id__in=task_ids) | SupervisionStep.objects.filter(
-        problem_id__in=problem_ids
-    )
-    for s in steps.select_related("letter"):
-        key = ("task", s.task_id) if s.task_id else ("problem", s.problem_id)
-        if key not in best or SupervisionLevel(s.level).rank > SupervisionLevel(best[key].level).rank:
-            best[key] = s
-    for r in rows:
-        step = best.get((r["item"], r["obj"].pk))
-        r["step"] = step
-        r["url"] = reverse(f"coordination:{r['item']}_detail", args=[r["obj"].pk])
-
-
-def _group(rows, key) -> list[dict]:
-    groups: dict = defaultdict(list)
-    for r in rows:
-        groups[key(r)].append(r)
-    out = [
-        {
-            "name": name,
-            "count": len(items),
-            "tasks": sum(1 for i in items if i["item"] == "task"),
-            "problems": sum(1 for i in items if i["item"] == "problem"),
-            "max_days": max(i["days"] for i in items),
-            "levels": {lvl.value: sum(1 for i in items if i["step"] and i["step"].level == lvl) for lvl in LADDER},
-        }
-        for name, items in groups.items()
-    ]
-    return sorted(out, key=lambda g: (-g["count"], -g["max_days"], str(g["name"])))
 
 
 @login_required
@@ -67,11 +29,11 @@ def board(request):
     require_view(user, Task)
     today = timezone.localdate()
     rows = supervision_board(tasks_for(user), problems_for(user), today)
-    _ladder_steps(rows)
+    attach_ladder_steps(rows)
     level = request.GET.get("level", "")
     shown = [r for r in rows if not level or (r["step"] and r["step"].level == level)]
-    by_unit = _group(rows, lambda r: r["unit"].name if r["unit"] else _("(no unit)"))
-    by_leader = _group(rows, lambda r: r["leader"].name if r["leader"] else _("(no leader)"))
+    groups = overdue_groups(rows)
+    by_unit, by_leader = groups["by_unit"], groups["by_leader"]
     context = {
         "rows": shown,
         "total": len(rows),
