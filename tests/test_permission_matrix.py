@@ -337,21 +337,101 @@ POSTS += [
     ("coordination:letter_reply", lambda z: [_co_letter_pk(z)], OFFICE | {"department"}),
 ]
 
-# coordination statistics and channel settings pages (tuijin/coordination/views/stats.py, channels.py)
-PAGES += []
-POSTS += []
 
-# assessment pages (tuijin/assessment/)
-PAGES += []
-POSTS += []
+# coordination statistics and channel settings pages (tuijin/coordination/views/stats.py, channels.py): the
+# statistics are everyone's but an enterprise's (no tasks); everyone manages their own channels, the office its
+# region's units' (a department sees its unit's channel read-only: 403; others 404).
+def _co_channel_pk(z):
+    from tuijin.coordination.models import Channel
+
+    return Channel.objects.create(
+        kind="wecom", organization=z["department"], address="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+    ).pk
+
+
+PAGES += [
+    ("coordination:stats", None, expect(CO_NO_ENTERPRISE)),
+    ("coordination:channels", None, expect(SIGNED_IN)),
+]
+POSTS += [
+    ("coordination:channel_add", None, SIGNED_IN),
+    ("coordination:channel_test", lambda z: [_co_channel_pk(z)], OFFICE),
+    ("coordination:channel_toggle", lambda z: [_co_channel_pk(z)], OFFICE),
+    ("coordination:channel_delete", lambda z: [_co_channel_pk(z)], OFFICE),
+]
+
+# assessment pages (tuijin/assessment/): everyone but enterprises sees the schemes and the assessments of their
+# region; a subject's breakdown is the office's and the subject's own (经开区发展改革局: the department user); the
+# office computes, publishes and adjusts; a shipped scheme gets a new version from a superuser only.
+AS_VIEW = SIGNED_IN - {"enterprise", "enterprise_out"}
+AS_JK = {"superuser", "admin", "leader", "department", "viewer"}
+AS_HIDDEN = {"enterprise", "admin_out", "enterprise_out"}
+PAGES += [
+    ("assessment:index", None, expect(AS_VIEW)),
+    ("assessment:scheme_detail", lambda z: [_shipped_schemes(z)], expect(AS_VIEW)),
+    ("assessment:detail", lambda z: [_assessment_of_jk("draft")(z)], expect(AS_JK, hidden=AS_HIDDEN)),
+    (
+        "assessment:breakdown",
+        lambda z: [_assessment_of_jk("draft")(z), str(z["department"].pk)],
+        expect({"superuser", "admin", "department"}, hidden=AS_HIDDEN),
+    ),
+    ("assessment:export_xlsx", lambda z: [_assessment_of_jk("draft")(z)], expect(AS_JK, hidden=AS_HIDDEN)),
+    ("assessment:export_docx", lambda z: [_assessment_of_jk("draft")(z)], expect(AS_JK, hidden=AS_HIDDEN)),
+]
+POSTS += [
+    ("assessment:compute", None, OFFICES),
+    ("assessment:scheme_version", lambda z: [_shipped_schemes(z)], {"superuser"}),
+    ("assessment:publish", lambda z: [_assessment_of_jk("draft")(z)], OFFICE),
+    ("assessment:adjust", lambda z: [_assessment_of_jk("draft")(z)], OFFICE),
+    ("assessment:adjustment_delete", lambda z: [_assessment_of_jk("adjusted")(z)], OFFICE),
+]
 
 # the big screen (tuijin/screen/)
-PAGES += []
+SCREEN_VIEWERS = SIGNED_IN - {"enterprise", "enterprise_out"}  # an enterprise sees only its own projects: no wall
+PAGES += [
+    ("screen:index", None, expect(SCREEN_VIEWERS)),
+]
 POSTS += []
 
+
 # briefings (tuijin/briefing/)
-PAGES += []
-POSTS += []
+# The office and leaders see briefings (of their regions) and the shared templates; the office generates, edits,
+# publishes and edits templates (every office: templates are shared reference data, like node templates).
+def _briefing_of_jk(z):
+    from tuijin.briefing.models import Briefing, BriefingTemplate
+    from tuijin.briefing.shipped import ensure_shipped
+
+    ensure_shipped()
+    template = BriefingTemplate.objects.get(name="monthly")
+    return Briefing.objects.create(
+        template=template,
+        region=z["regions"]["jingkai"],
+        kind="monthly",
+        as_of="2022-11-30",
+        year=2022,
+        number=1,
+        title="郑州经开区重点项目建设工作简报",
+        issuer="经开区重点项目办",
+        text="= 2022年11月份全区重点项目建设进展情况\n# 一、总体情况\n截至11月底，全区项目共3个。\n",
+    ).pk
+
+
+BRIEFING_READERS = {"superuser", "admin", "leader", "admin_out"}
+PAGES += [
+    ("briefing:briefing_list", None, expect(BRIEFING_READERS)),
+    ("briefing:briefing_generate", None, expect(OFFICES)),
+    ("briefing:briefing_detail", lambda z: [_briefing_of_jk(z)], expect(OFFICE | {"leader"}, hidden={"admin_out"})),
+    ("briefing:briefing_docx", lambda z: [_briefing_of_jk(z)], expect(OFFICE | {"leader"}, hidden={"admin_out"})),
+    ("briefing:briefing_pdf", lambda z: [_briefing_of_jk(z)], expect(OFFICE | {"leader"}, hidden={"admin_out"})),
+    ("briefing:template_list", None, expect(BRIEFING_READERS)),
+    ("briefing:template_add", None, expect(OFFICES)),
+    ("briefing:template_edit", lambda z: ["monthly"], expect(BRIEFING_READERS)),
+]
+POSTS += [
+    ("briefing:briefing_publish", lambda z: [_briefing_of_jk(z)], OFFICE),
+    ("briefing:briefing_delete", lambda z: [_briefing_of_jk(z)], OFFICE),
+    ("briefing:template_preview", None, BRIEFING_READERS),
+]
 
 
 def _client_for(client, zone, role):
@@ -736,20 +816,172 @@ def _coordination_rows():
 
 
 def _coordination_more_rows():
-    """Meetings and letters in the API (tuijin/coordination/api.py)."""
-    return []
+    """Meetings, the supervision board, ladder trails and letters in the API (tuijin/coordination/api/). Meetings
+    are the zone's (no enterprise sees them) and only its office runs them; a letter is seen by its zone and the
+    unit it is addressed to, which replies (or the office)."""
+    read_all = {r: 200 for r in SIGNED_IN}
+    meeting_view = {"superuser", "admin", "leader", "department", "viewer"}
+    task_view = {"superuser", "admin", "leader", "department", "viewer"}
+    problem_view = {"superuser", "admin", "leader", "viewer", "enterprise"}
+    letter_view = {"superuser", "admin", "leader", "department", "viewer"}
+
+    def rows(ok_roles, visible, ok=200):
+        return {r: (ok if r in ok_roles else 403 if r in visible else 404) for r in SIGNED_IN}
+
+    def meeting_pk(z):
+        return _co_meeting(z).pk
+
+    def attendee_pk(z):
+        from tuijin.coordination.services import attendee_add
+
+        return attendee_add(user=None, meeting=_co_meeting(z), name="张明").pk
+
+    m = "/api/v1/coordination/meetings"
+    zone_writes = {**rows(OFFICE, SIGNED_IN - {"admin_out", "enterprise_out"}), "admin_out": 404, "enterprise_out": 404}
+    return [
+        ("GET", m, None, None, read_all),
+        ("POST", m, None, {"region": "410171", "date": "2023-03-13"}, {**zone_writes, "superuser": 201, "admin": 201}),
+        ("POST", m + "/schedule", None, {"region": "410171", "year": 2023}, zone_writes),
+        ("GET", m + "/{}", meeting_pk, None, rows(meeting_view, set())),
+        ("POST", m + "/{}/attendees", meeting_pk, {"name": "张明"}, rows(OFFICE, meeting_view, 201)),
+        (
+            "POST",
+            "/api/v1/coordination/attendees/{}/attendance",
+            attendee_pk,
+            {"attendance": "absent"},
+            rows(OFFICE, meeting_view),
+        ),
+        ("POST", m + "/{}/items", meeting_pk, {"topic": "开工手续"}, rows(OFFICE, meeting_view, 201)),
+        ("POST", m + "/{}/reorder", meeting_pk, {"items": []}, rows(OFFICE, meeting_view)),
+        ("POST", m + "/{}/draft-agenda", meeting_pk, None, rows(OFFICE, meeting_view)),
+        (
+            "POST",
+            "/api/v1/coordination/items/{}/outcomes",
+            _co_item_pk,
+            {"kind": "decision", "text": "本周内办结"},
+            rows(OFFICE, meeting_view, 201),
+        ),
+        ("POST", "/api/v1/coordination/items/{}/carry", _co_item_pk, None, rows(OFFICE, meeting_view)),
+        ("GET", m + "/{}/minutes.docx", meeting_pk, None, rows(meeting_view, set())),
+        (
+            "GET",
+            "/api/v1/coordination/supervision",
+            None,
+            None,
+            {r: (403 if r in {"enterprise", "enterprise_out"} else 200) for r in SIGNED_IN},
+        ),
+        ("GET", "/api/v1/coordination/tasks/{}/steps", _task_of_dept("assigned"), None, rows(task_view, set())),
+        ("GET", "/api/v1/coordination/problems/{}/steps", _problem_of_a("open"), None, rows(problem_view, set())),
+        ("GET", "/api/v1/coordination/letters", None, None, read_all),
+        ("GET", "/api/v1/coordination/letters/{}", _co_letter_pk, None, rows(letter_view, set())),
+        (
+            "POST",
+            "/api/v1/coordination/letters/{}/reply",
+            _co_letter_pk,
+            {"reply": "已按期整改"},
+            rows({"superuser", "admin", "department"}, letter_view),
+        ),
+        ("GET", "/api/v1/coordination/letters/{}/letter.docx", _co_letter_pk, None, rows(letter_view, set())),
+    ]
+
+
+def _shipped_schemes(z):
+    """The shipped schemes (a transactional test elsewhere may have flushed what the migration made)."""
+    from tuijin.assessment.shipped import ensure_shipped_schemes
+
+    ensure_shipped_schemes()
+    return "zone-monthly"
+
+
+def _assessment_of_jk(state: str):
+    """经开区's units scored by the shipped zone-monthly scheme for 2022-11 (by the system), a draft or published;
+    `adjusted`: a draft with a bonus for 经开区发展改革局 (returns the adjustment)."""
+
+    def build(z):
+        from tuijin.assessment import services
+
+        _shipped_schemes(z)
+        a = services.assessment_compute(
+            scheme=services.scheme_by_name("zone-monthly"), period="2022-11", region=z["regions"]["jingkai"]
+        )
+        if state == "published":
+            services.assessment_publish(assessment=a)
+        if state == "adjusted":
+            return services.adjustment_add(assessment=a, subject="经开区发展改革局", points="2", reason="加分").pk
+        return a.pk
+
+    return build
 
 
 def _assessment_rows():
-    return []
+    """Assessment (tuijin/assessment/api.py): every signed-in user but an enterprise sees the schemes and the
+    assessments of their region; only the office computes, publishes and adjusts; a shipped scheme gets a new
+    version from a superuser only."""
+    read_all = {r: 200 for r in SIGNED_IN}
+    no_enterprise = {r: (404 if r in {"enterprise", "enterprise_out"} else 200) for r in SIGNED_IN}
+    in_jk = {"superuser", "admin", "leader", "department", "viewer"}
+
+    def office(ok):
+        return {r: (ok if r in OFFICE else 403 if r in in_jk else 404) for r in SIGNED_IN}
+
+    a = "/api/v1/assessment/assessments"
+    compute = {"scheme": "zone-monthly", "period": "2022-11", "region": "410171"}
+    return [
+        ("GET", "/api/v1/assessment/schemes", _shipped_schemes, None, read_all),
+        ("GET", "/api/v1/assessment/schemes/{}", _shipped_schemes, None, no_enterprise),
+        (
+            "POST",
+            "/api/v1/assessment/schemes/{}/versions",
+            _shipped_schemes,
+            {"reason": "调整权重"},
+            {**office(403), "superuser": 201, "admin_out": 403},
+        ),
+        ("GET", a, None, None, read_all),
+        ("POST", a, lambda z: _shipped_schemes(z) and "", compute, {**office(200), "enterprise": 404}),
+        ("GET", a + "/{}", _assessment_of_jk("draft"), None, {r: (200 if r in in_jk else 404) for r in SIGNED_IN}),
+        ("POST", a + "/{}/publish", _assessment_of_jk("draft"), None, office(200)),
+        (
+            "POST",
+            a + "/{}/adjustments",
+            _assessment_of_jk("draft"),
+            {"subject": "经开区发展改革局", "points": "1.5", "reason": "重大项目招引加分"},
+            office(201),
+        ),
+        ("DELETE", "/api/v1/assessment/adjustments/{}", _assessment_of_jk("adjusted"), None, office(204)),
+    ]
 
 
 def _screen_rows():
-    return []
+    not_enterprise = {r: (403 if r.startswith("enterprise") else 200) for r in SIGNED_IN}
+    return [
+        ("GET", "/api/v1/screen", None, None, not_enterprise),
+        # 经开区 by code: its own office and users; the other zone's office: 404 (an enterprise: 403 first)
+        (
+            "GET",
+            "/api/v1/screen?region=410171",
+            None,
+            None,
+            {**not_enterprise, "admin_out": 404},
+        ),
+    ]
 
 
 def _briefing_rows():
-    return []
+    readers = {"superuser", "admin", "leader"}
+    one = {r: (200 if r in readers else 404) for r in SIGNED_IN}
+    return [
+        ("GET", "/api/v1/briefings/templates", None, None, {r: 200 for r in SIGNED_IN}),
+        ("GET", "/api/v1/briefings", None, None, {r: 200 for r in SIGNED_IN}),
+        ("GET", "/api/v1/briefings/{}", _briefing_of_jk, None, one),
+        (
+            "POST",
+            "/api/v1/briefings",
+            None,
+            {"template": "weekly", "as_of": "2022-11-30", "region": "410171"},
+            {**{r: 404 for r in SIGNED_IN}, "superuser": 201, "admin": 201, "leader": 403},
+        ),
+        ("POST", "/api/v1/briefings/{}/publish", _briefing_of_jk, None, {**one, "leader": 403}),
+    ]
 
 
 API_ROWS = (

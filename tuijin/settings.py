@@ -143,6 +143,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 TUIJIN_ZONE_TITLE = os.environ.get("TUIJIN_ZONE_TITLE", "")
+# The big screen: map tiles (Leaflet-style {s} {z} {x} {y}, e.g. 天地图 with its tk; empty: the offline outline),
+# the letters put in for {s}, and how often the page fetches its figures again (minutes).
+TUIJIN_MAP_TILES = os.environ.get("TUIJIN_MAP_TILES", "")
+TUIJIN_MAP_SUBDOMAINS = os.environ.get("TUIJIN_MAP_SUBDOMAINS", "01234567")
+TUIJIN_SCREEN_REFRESH_MINUTES = float(os.environ.get("TUIJIN_SCREEN_REFRESH_MINUTES", "5"))
 
 LOGGING = {
     "version": 1,

@@ -5,49 +5,37 @@ supervision letters (交办函, 提醒函, 督办函).
     letter_docx(letter) -> bytes     letter_filename(letter)   -> "项目督办〔2023〕012号督办函.docx"
 
 The documents are official Chinese papers, so their wording is Chinese whatever the user's language (like the
-letter numbers in `LetterKind.word`). Layout: A4; margins top 37 mm, bottom 35, left 28, right 26; title in
-方正小标宋简体 二号 (22 pt), body in 仿宋_GB2312 三号 (16 pt) at a fixed 28.95 pt line (22 lines a page), first-level
-headings in 黑体, second-level in 楷体_GB2312; page numbers "— 1 —" in 宋体 四号. Every run and style names its
-East Asian font (`w:eastAsia`) and language (zh-CN) — without them Word and LibreOffice pick a Latin or Japanese
-font for the Chinese. The font table gives each GB font a fallback that ships with Windows (仿宋, 黑体, 楷体), and on
-Linux fontconfig substitutes any installed Chinese font (WenQuanYi Micro Hei here).
+letter numbers in `LetterKind.word`). The layout (GB/T 9704: A4, margins, 小标宋/仿宋/黑体/楷体, `w:eastAsia` on every
+run, page numbers) and the writer live in tuijin/core/docx.py, shared with the briefings.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable
 
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
-from tuijin.accounts.choices import OrganizationKind
-from tuijin.accounts.models import Organization
+from tuijin.core.docx import (  # noqa: F401 - the layout's names stay importable from here
+    BODY_FONT,
+    HEADING_FONT,
+    INDENT,
+    LINE,
+    SIZE_2,
+    SIZE_3,
+    SIZE_4,
+    SUBHEADING_FONT,
+    TITLE_FONT,
+    cn_date,
+    cn_number,
+    issuing_unit,
+)
+from tuijin.core.docx import Writer as _Writer
+from tuijin.core.docx import safe_filename as _safe
 
 from .choices import Attendance, LetterKind, MeetingKind, OutcomeKind
 from .models import Meeting, SupervisionLetter
-
-# ---- fonts and sizes ----
-
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
-PAGE_NUMBER_FONT = "宋体"
-LATIN_FONT = "Times New Roman"
-# Word substitutes w:altName when a font is missing; the GB fonts are often not installed on newer machines.
-FALLBACKS = {TITLE_FONT: "黑体", BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体", HEADING_FONT: "SimHei"}
-
-SIZE_2 = Pt(22)  # 二号
-SIZE_3 = Pt(16)  # 三号
-SIZE_4 = Pt(14)  # 四号
-LINE = Pt(28.95)  # 22 lines in the 225 mm text block
-INDENT = Pt(32)  # two characters of 三号
 
 MEETING_WORD = {MeetingKind.WEEKLY: "周例会", MeetingKind.SPECIAL: "专题会议", MeetingKind.ONSITE: "现场办公会"}
 LETTER_WORD = {LetterKind.ASSIGNMENT: "交办函", LetterKind.REMINDER: "提醒函", LetterKind.SUPERVISION: "督办函"}
@@ -57,196 +45,6 @@ ATTENDANCE_WORD = {
     Attendance.EXCUSED: "请假",
     Attendance.ABSENT: "缺席",
 }
-NUMERALS = "一二三四五六七八九十"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (enough for any agenda)."""
-    if n <= 10:
-        return NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else NUMERALS[tens - 1]) + "十" + (NUMERALS[ones - 1] if ones else "")
-
-
-def cn_date(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-# ---- low-level helpers ----
-
-
-def _set_fonts(rpr, east_asia: str, size=None, bold: bool | None = None) -> None:
-    """Name the fonts for every script on a run or style (w:rFonts) and the zh-CN language."""
-    fonts = rpr.get_or_add_rFonts()
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
-    fonts.set(qn("w:cs"), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:hint"), "eastAsia")
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-# w:pPr children that come after w:pBdr (ECMA-376 CT_PPrBase): Word refuses a document whose order is wrong.
-_AFTER_PBDR = (
-    *("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct"),
-    *("w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind"),
-    *("w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment"),
-    *("w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
-)
-
-
-def _add_border(ppr, border) -> None:
-    ppr.insert_element_before(border, *_AFTER_PBDR)
-
-
-class _Writer:
-    def __init__(self) -> None:
-        self.doc = Document()
-        self._setup()
-
-    def _setup(self) -> None:
-        doc = self.doc
-        section = doc.sections[0]
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-        section.left_margin, section.right_margin = Mm(28), Mm(26)
-        section.header_distance, section.footer_distance = Mm(15), Mm(25)
-        styles = doc.styles
-        # Defaults for everything, so that table cells, headers and new paragraphs are Chinese too.
-        defaults = doc.styles.element.find(qn("w:docDefaults"))
-        rpr_default = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-        _set_fonts(rpr_default, BODY_FONT)
-        for style in styles:
-            if style.type == WD_STYLE_TYPE.PARAGRAPH:  # paragraph styles: all of them, the built-in headings included
-                _set_fonts(style.element.get_or_add_rPr(), BODY_FONT)
-        normal = styles["Normal"]
-        normal.font.size = SIZE_3
-        fmt = normal.paragraph_format
-        fmt.space_before = fmt.space_after = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = LINE
-        fmt.widow_control = False
-        self._font_table()
-        self._page_numbers(section)
-
-    def _font_table(self) -> None:
-        """Declare the GB fonts (GB2312 charset) with a fallback Word uses where they are not installed."""
-        part = next((r.target_part for r in self.doc.part.rels.values() if r.reltype.endswith("/fontTable")), None)
-        if part is None:
-            return
-        from lxml import etree
-
-        root = etree.fromstring(part.blob)
-        for name in (TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, PAGE_NUMBER_FONT):
-            font = etree.SubElement(root, qn("w:font"))
-            font.set(qn("w:name"), name)
-            if name in FALLBACKS:
-                etree.SubElement(font, qn("w:altName")).set(qn("w:val"), FALLBACKS[name])
-            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")
-            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern" if name == HEADING_FONT else "roman")
-            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-    def _page_numbers(self, section) -> None:
-        """GB/T 9704: "— 1 —" in 四号, odd pages right, even pages left; one centred number is the common
-        simplification for short papers."""
-        footer = section.footer
-        p = footer.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        self.run(p, "— ", PAGE_NUMBER_FONT, SIZE_4)
-        run = self.run(p, "", PAGE_NUMBER_FONT, SIZE_4)
-        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            elif text == "1":
-                el = OxmlElement("w:t")
-                el.text = text
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
-        self.run(p, " —", PAGE_NUMBER_FONT, SIZE_4)
-
-    def run(self, paragraph, text: str, font: str = BODY_FONT, size=SIZE_3, bold: bool = False):
-        run = paragraph.add_run(text)
-        run.font.size = size
-        run.font.bold = bold or None
-        _set_fonts(run._r.get_or_add_rPr(), font)
-        return run
-
-    def para(
-        self,
-        *parts: tuple[str, str] | str,
-        align=None,
-        indent: bool = True,
-        size=SIZE_3,
-        line=LINE,
-        before=0,
-        after=0,
-    ):
-        """A paragraph of runs; each part is text (body font) or (text, font)."""
-        p = self.doc.add_paragraph()
-        fmt = p.paragraph_format
-        if align is not None:
-            p.alignment = align
-        fmt.first_line_indent = INDENT if indent and align is None else None
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = line
-        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-        for part in parts:
-            text, font = (part, BODY_FONT) if isinstance(part, str) else part
-            if text:
-                self.run(p, text, font, size)
-        return p
-
-    def title(self, text: str) -> None:
-        """二号小标宋, centred, with a blank 三号 line above and below (GB/T 9704 7.3.3)."""
-        self.para(
-            (text, TITLE_FONT), align=WD_ALIGN_PARAGRAPH.CENTER, size=SIZE_2, line=Pt(36), before=LINE.pt, after=0
-        )
-
-    def rule(self, space_after: float = 12) -> None:
-        """A full-width line under the header block (black: the red 版头 belongs to printed originals)."""
-        p = self.para("", indent=False, line=Pt(8), after=space_after)
-        ppr = p._p.get_or_add_pPr()
-        border = OxmlElement("w:pBdr")
-        bottom = OxmlElement("w:bottom")
-        for k, v in {"w:val": "single", "w:sz": "8", "w:space": "1", "w:color": "000000"}.items():
-            bottom.set(qn(k), v)
-        border.append(bottom)
-        _add_border(ppr, border)
-
-    def split_line(self, left: str, right: str) -> None:
-        """Left text and right text on one line (a right tab at the text block's edge)."""
-        p = self.para(left, indent=False)
-        width = self.doc.sections[0].page_width - Mm(28) - Mm(26)
-        p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-        self.run(p, "\t" + right)
-
-    def signature(self, unit: str, day: datetime.date) -> None:
-        """Issuing unit and date at the right, four characters from the edge (GB/T 9704 7.3.5)."""
-        for n, text in enumerate((unit, cn_date(day))):
-            p = self.para(text, align=WD_ALIGN_PARAGRAPH.RIGHT, before=LINE.pt if n == 0 else 0)
-            p.paragraph_format.right_indent = Pt(64)
-            p.paragraph_format.keep_with_next = n == 0
-
-    def save(self) -> bytes:
-        out = io.BytesIO()
-        self.doc.save(out)
-        return out.getvalue()
-
-
-def issuing_unit(region) -> str:
-    """The zone's project office (its first office organisation), else a name made from the zone's."""
-    office = Organization.objects.filter(region=region, kind=OrganizationKind.OFFICE).order_by("pk").first()
-    return office.name if office else f"{region.name}重点项目建设办公室"
 
 
 def _units(units: Iterable) -> str:
@@ -395,22 +193,7 @@ def _attendee(a) -> str:
 
 def _imprint(w: _Writer, unit: str, day: datetime.date) -> None:
     """The 版记 at the foot: a rule, the issuing unit and the date of printing, a rule."""
-    w.para("", indent=False)
-    p = w.para("", indent=False, size=SIZE_4)
-    p.paragraph_format.left_indent = Pt(14)
-    p.paragraph_format.right_indent = Pt(14)
-    width = w.doc.sections[0].page_width - Mm(28) - Mm(26) - Pt(28)
-    p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    w.run(p, unit, size=SIZE_4)
-    w.run(p, f"\t{cn_date(day)}印发", size=SIZE_4)
-    ppr = p._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    for side in ("top", "bottom"):
-        el = OxmlElement(f"w:{side}")
-        for k, v in {"w:val": "single", "w:sz": "8", "w:space": "4", "w:color": "000000"}.items():
-            el.set(qn(k), v)
-        border.append(el)
-    _add_border(ppr, border)
+    w.imprint(unit, day)
 
 
 # ---- letters (交办函, 提醒函, 督办函) ----
@@ -419,10 +202,6 @@ def _imprint(w: _Writer, unit: str, day: datetime.date) -> None:
 def letter_filename(letter: SupervisionLetter) -> str:
     """项目督办〔2023〕012号督办函.docx"""
     return _safe(f"{letter.code}{LETTER_WORD[letter.kind]}.docx")
-
-
-def _safe(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' else c for c in name)
 
 
 def _matter(letter: SupervisionLetter) -> tuple[str, list[tuple[str, str]], datetime.date | None, int]:

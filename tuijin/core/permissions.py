@@ -59,6 +59,10 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         Role.DEPARTMENT: frozenset({Action.VIEW, Action.CHANGE}),  # records its reply
         Role.VIEWER: READ_ONLY,
     },
+    # briefings: the office writes, leaders read; departments, enterprises and viewers see none (they get the
+    # published paper through the office).
+    "briefing.briefing": {Role.ADMIN: Action.ALL, Role.LEADER: READ_ONLY},
+    "briefing.briefingtemplate": {Role.ADMIN: Action.ALL, Role.LEADER: READ_ONLY},
 }
 
 

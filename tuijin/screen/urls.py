@@ -1,6 +1,10 @@
 """The big screen page and the figures it refreshes itself from."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "screen"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -272,6 +272,7 @@ def register(router: Router) -> None:
 
     @router.get("/coordination/letters/{int:letter_id}", response=LetterOut, summary="Get a letter")
     def letter_detail(request, letter_id: int):
+        """One 交办函/提醒函/督办函 with its number, addressee, reply deadline and the reply when recorded."""
         return _letter_out(visible_or_404(_letters(request.auth), request.auth, pk=letter_id), timezone.localdate())
 
     @router.post("/coordination/letters/{int:letter_id}/reply", response=LetterOut, summary="Record the reply")
