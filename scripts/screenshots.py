@@ -48,6 +48,20 @@ PAGES = [  # (file name, path, width)
     ("schedule-template-edit-phone", "/schedule/templates/1/edit/", 390),
     ("schedule-calendar", "/schedule/calendar/2027/", 1440),
     ("schedule-calendar-phone", "/schedule/calendar/2027/", 390),
+    # coordination (the demo's year up to 2026-11-20)
+    ("coordination-home", "/coordination/", 1440, ("department", "Tuijin#Dept2022")),
+    ("coordination-home-phone", "/coordination/", 390, ("department", "Tuijin#Dept2022")),
+    ("coordination-stats", "/coordination/stats/?date_from=2025-11-24&date_to=2026-11-26", 1440),
+    ("coordination-stats-phone", "/coordination/stats/?date_from=2025-11-24&date_to=2026-11-26", 390),
+    ("coordination-channels", "/coordination/channels/", 1440),
+    ("coordination-meetings", "/coordination/meetings/", 1440),
+    # assessment, briefings, the big screen
+    ("assessment", "/assessment/", 1440),
+    ("assessment-ranking", "/assessment/{assessment}/", 1440),
+    ("assessment-ranking-phone", "/assessment/{assessment}/", 390),
+    ("briefing", "/briefings/{briefing}/", 1440),
+    ("briefing-templates", "/briefings/templates/", 1440),
+    ("big-screen-demo", "/screen/", 1920),
 ]
 
 
@@ -96,6 +110,20 @@ def main() -> None:
         capture_output=True,
         text=True,
     ).stdout.split()[-1]
+    assessment, briefing = subprocess.run(  # the demo's published month and its monthly briefing
+        [
+            *tuijin,
+            "shell",
+            "-c",
+            "from tuijin.assessment.models import Assessment;from tuijin.briefing.models import Briefing;"
+            "print(Assessment.objects.get(period__key='2022-11').pk, Briefing.objects.get(kind='monthly').pk)",
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-2:]
     port = free_port()
     server = subprocess.Popen(
         [*tuijin, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -113,7 +141,7 @@ def main() -> None:
             for name, path, width, *who in PAGES:
                 username, password = who[0] if who else ("admin", "Tuijin#Office2022")
                 context = browser.new_context(
-                    viewport={"width": width, "height": 900}, locale="zh-CN", base_url=f"http://127.0.0.1:{port}"
+                    viewport={"width": width, "height": 1080 if width >= 1920 else 900}, locale="zh-CN", base_url=f"http://127.0.0.1:{port}"
                 )
                 page = context.new_page()
                 if name != "login":
@@ -122,10 +150,10 @@ def main() -> None:
                     page.fill("input[name=password]", password)
                     page.click("button[type=submit]")
                     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-                page.goto(path.format(project=project, report=report))
+                page.goto(path.format(project=project, report=report, assessment=assessment, briefing=briefing))
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(600)  # charts animate in
-                page.screenshot(path=str(out / f"{name}.png"), full_page=name not in {"dashboard", "ledger"})
+                page.screenshot(path=str(out / f"{name}.png"), full_page=name not in {"dashboard", "ledger", "big-screen-demo"})
                 print("wrote", out / f"{name}.png")
                 context.close()
             browser.close()

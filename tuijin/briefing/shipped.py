@@ -30,7 +30,13 @@ MONTHLY_TEXT = """\
 {% with c=coordination.month %}{{ date.month }}月份，{{ region.scope }}共召开重点项目建设协调会议{{ c.meetings }}次，交办事项{{ c.tasks.assigned }}件，已办结{{ c.tasks.closed }}件，其中按时办结{{ c.tasks.closed_on_time }}件；收集项目建设问题{{ c.problems.raised }}个，已解决{{ c.problems.solved }}个。{% endwith %}
 {% with c=coordination.year %}{{ date.year }}年以来，累计召开协调会议{{ c.meetings }}次，交办事项{{ c.tasks.assigned }}件，已办结{{ c.tasks.closed }}件，按时办结率{{ c.tasks.closed_on_time|share:c.tasks.assigned }}；截至{{ date.cn }}，逾期未办结{{ c.tasks.overdue }}件。累计收集问题{{ c.problems.raised }}个，已解决{{ c.problems.solved }}个，尚未解决{{ c.problems.unsolved }}个。{% endwith %}
 {% if coordination.year.tasks.assigned %}[[table:tasks_by_unit]]{% endif %}
+{% if assessment.available %}
+# 五、考核评比情况
+{% with a=assessment %}根据{{ a.title }}，{{ a.period_label }}共对{{ a.count }}个{% if a.scheme == "province" %}地区{% else %}责任单位{% endif %}进行考核评比。{% if a.red %}列入红榜的有：{% for r in a.red %}{{ r.label }}（{{ r.score }}分）{% if not forloop.last %}、{% endif %}{% endfor %}。{% endif %}{% if a.black %}列入黑榜的有：{% for r in a.black %}{{ r.label }}（{{ r.score }}分）{% if not forloop.last %}、{% endif %}{% endfor %}，请相关单位认真分析原因、限期整改。{% endif %}{% endwith %}
+# 六、下一步工作
+{% else %}
 # 五、下一步工作
+{% endif %}
 一是紧盯年度目标任务。对照年度投资计划和序时进度，对完成率低于序时进度的项目逐一分析原因，“一项目一方案”制定赶超措施，确保完成全年目标任务。
 二是强化节点预警管控。对红色预警节点实行清单化管理，责任单位每周报送进展，项目办跟踪督办，推动滞后节点按期销号。
 三是加大协调服务力度。充分发挥周例会机制作用，对交办事项实行“交办—督办—销号”闭环管理，对逾期未办结事项按程序予以督办、通报。
