@@ -305,6 +305,18 @@ def _days(rng: random.Random, lo: int, hi: int) -> datetime.timedelta:
     return datetime.timedelta(days=rng.randint(lo, hi))
 
 
+# Where each zone's plots lie (south-west and north-east corners, degrees), so the demo's sites fall inside it.
+SITE_BOXES = {"410171": ((34.690, 113.715), (34.760, 113.830)), "410172": ((34.800, 113.480), (34.860, 113.580))}
+
+
+def _site(zone: str, name: str) -> tuple[Decimal, Decimal]:
+    """A project's site: a fixed point inside its zone, the same for the same project on every load."""
+    (lat0, lng0), (lat1, lng1) = SITE_BOXES[zone]
+    rng = random.Random(f"{zone}/{name}")
+    lat, lng = lat0 + rng.random() * (lat1 - lat0), lng0 + rng.random() * (lng1 - lng0)
+    return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+
+
 def _money(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -564,11 +576,15 @@ def load_demo(seed: int = SEED, *, log=None) -> dict:
                         f"{summary['removed']} removed"
                     )
 
-        # After the last round: late milestones and plans for years with no listing, entered by hand.
+        # After the last round: late milestones, the site's coordinates (for the big screen's map) and plans for
+        # years with no listing, entered by hand.
         projects = {(p.region.code, p.name): p for p in Project.objects.select_related("region")}
         for s in stories:
             project = projects[(s.zone, s.name)]
             changed = False
+            if project.latitude is None:
+                project.latitude, project.longitude = _site(s.zone, s.name)
+                changed = True
             for key in ACTUAL:
                 if key in s.dates and getattr(project, key) != s.dates[key]:
                     setattr(project, key, s.dates[key])
@@ -622,6 +638,12 @@ def load_demo(seed: int = SEED, *, log=None) -> dict:
     from tuijin.schedule.demo import load_schedule_demo  # checklists, targets, baselines, progress (挂图作战)
 
     load_schedule_demo(region_code=ZONE, log=log)
+    from tuijin.coordination.demo import load_coordination_demo  # a year of meetings, tasks, problems, 督办
+
+    load_coordination_demo(region_code=ZONE, log=log)
+    from tuijin.assessment.demo import load_assessment_demo  # a published month and quarter, briefings from them
+
+    load_assessment_demo(region_code=ZONE, log=log)
     return {"projects": Project.objects.count(), "periods": len(PERIOD_DATES)}
 
 
