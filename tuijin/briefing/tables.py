@@ -90,7 +90,7 @@ def _investment_table(ctx: dict, groups: list[dict], first: str, what: str) -> d
     return {
         "title": f"{inv['year']}年1—{inv['through_month']}月{what}投资完成情况表",
         "columns": _investment_cols(first),
-        "widths": [40, 16, 24, 24, 16, 18, 24],
+        "widths": [24, 13, 28, 28, 16, 18, 28],  # 万元 to the cent: ten characters must fit on one line
         "align": ["l", "r", "r", "r", "r", "r", "r"],
         "rows": [_investment_row(g) for g in groups if g["projects"]],
         "total": _investment_row(inv["total"], "合计"),
