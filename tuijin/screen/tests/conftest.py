@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import browser, page_for, shots  # noqa: F401  the browser tests' own fixtures
 from tuijin.accounts.choices import OrganizationKind
 from tuijin.core.testing import organization, plan
 from tuijin.investment.models import MonthlyReport

@@ -16,8 +16,7 @@ from tuijin.investment.models import MonthlyReport
 from tuijin.schedule import services as schedule_services
 from tuijin.schedule.defaults import install_calendar, install_templates
 from tuijin.schedule.models import CalendarDay, NodeTemplate, TemplateDependency, TemplateNode
-
-from .conftest import MONTH, TODAY, YEAR
+from tuijin.screen.tests.conftest import MONTH, TODAY, YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
