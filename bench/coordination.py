@@ -409,9 +409,11 @@ def notification_rows(runs: int, messages: int = 1000, units: int = 50) -> list:
     ]
 
 
-def run_one(db: str, runs: int, zones: int) -> dict:
-    """Runs in its own process per database (Django is set up once per process)."""
-    fresh_database(db)
+def run_one(db: str, runs: int, zones: int, stats_only: bool = False) -> dict:
+    """Runs in its own process per database (Django is set up once per process). `stats_only`: time the statistics
+    again on the database the last full run left (its tasks and problems are what the statistics read)."""
+    if not stats_only:
+        fresh_database(db)
     common.setup_django(url_for(db))
     from django.db import connection
     from django.test import Client
@@ -422,7 +424,12 @@ def run_one(db: str, runs: int, zones: int) -> dict:
     from tuijin.coordination.supervision import supervise
     from tuijin.regions.models import Region
 
-    made = generate(zones)
+    if stats_only:
+        zone_code = min(Task.objects.values_list("region__code", flat=True).distinct())
+        superuser = User.objects.filter(is_superuser=True).order_by("pk").first()
+        made = {"superuser": superuser.pk, "zone": zone_code, "reused": True}
+    else:
+        made = generate(zones)
     vendor = connection.vendor
     if vendor == "postgresql":
         with connection.cursor() as c:
@@ -453,6 +460,8 @@ def run_one(db: str, runs: int, zones: int) -> dict:
     url = "/api/v1/stats/coordination?from=2023-01-01&to=2023-12-31"
     assert client.get(url).status_code == 200
     rows.append((f"GET {url}, province superuser", common.summary(common.timed(lambda: client.get(url), runs))))
+    if stats_only:
+        return {"db": db, "machine": common.machine(), "data": made, "rows": rows}
 
     dry_runs = max(3, runs // 6)
     dry = common.timed(lambda: supervise(as_of=AS_OF, dry_run=True), dry_runs, warmup=1)
@@ -497,10 +506,11 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--zones", type=int, default=18)
+    ap.add_argument("--stats-only", action="store_true", help="only the statistics, on the last run's database")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        result = run_one(args.child, args.runs, args.zones)
+        result = run_one(args.child, args.runs, args.zones, args.stats_only)
         out = common.DATA / f"results-coordination-{args.child}.json"
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
         return
@@ -508,8 +518,10 @@ def main() -> None:
     print("| database | measurement | p50 ms | p95 ms | target | |")
     print("|---|---|---:|---:|---|---|")
     for db in dbs:
+        extra = ["--stats-only"] if args.stats_only else []
         subprocess.run(
-            [sys.executable, __file__, "--child", db, "--runs", str(args.runs), "--zones", str(args.zones)], check=True
+            [sys.executable, __file__, "--child", db, "--runs", str(args.runs), "--zones", str(args.zones), *extra],
+            check=True,
         )
         result = json.loads((common.DATA / f"results-coordination-{db}.json").read_text())
         for label, s, *note in result["rows"]:
