@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -66,8 +67,9 @@ class Node:
     planned_finish: datetime.date | None = None  # the deadline for warnings when no target reaches this node
 
 
-@dataclass(slots=True)
-class Link:
+class Link(NamedTuple):
+    """A dependency. A tuple, so zone-wide readers pass the (predecessor, successor, type, lag) rows they load."""
+
     predecessor: str
     successor: str
     type: str = FS
@@ -206,21 +208,40 @@ def schedule(
         ) from None
 
 
-def _schedule(nodes, links, targets, as_of, cal, rules, paths=True) -> Schedule:  # noqa: C901 - one pass after another
-    n = len(nodes)
-    names = [node.name for node in nodes]
+# The structure of a network (index, links per node, topological order) depends only on its node names and
+# links, and most projects of a zone share their checklist's: a province's warnings schedule 20,000 networks made
+# from a handful of templates. Entries are read-only.
+_NETWORKS: dict = {}
+_NETWORKS_MAX = 5_000
+
+
+def _network(names: tuple, links: tuple) -> tuple:
+    """(index, preds, pred_names, order) of the network, from the cache when an identical one was seen."""
+    key = (names, links)
+    found = _NETWORKS.get(key)
+    if found is None:
+        found = _build_network(names, links)
+        if len(_NETWORKS) >= _NETWORKS_MAX:
+            _NETWORKS.clear()
+        _NETWORKS[key] = found
+    return found
+
+
+def _build_network(names: tuple, links: tuple) -> tuple:
+    n = len(names)
     index: dict[str, int] = {}
     for i, name in enumerate(names):
         if name in index:
             raise ScheduleError("duplicate", _("Two nodes are named %(node)s.") % {"node": name}, [name])
         index[name] = i
     preds: list[list] = [[] for _i in range(n)]
+    pred_names: list[list[str]] = [[] for _i in range(n)]  # each node's result lists them: built here, once
     succs: list[list] = [[] for _i in range(n)]
     indeg = [0] * n
-    for link in links:
-        p, s = index.get(link.predecessor), index.get(link.successor)
+    for predecessor, successor, typ, lag in links:
+        p, s = index.get(predecessor), index.get(successor)
         if p is None or s is None:
-            missing = link.predecessor if p is None else link.successor
+            missing = predecessor if p is None else successor
             raise ScheduleError(
                 "unknown_node", _("No node named %(node)s in this checklist.") % {"node": missing}, [missing]
             )
@@ -230,10 +251,18 @@ def _schedule(nodes, links, targets, as_of, cal, rules, paths=True) -> Schedule:
                 _("The dependencies form a cycle: %(cycle)s.") % {"cycle": f"{names[p]} → {names[p]}"},
                 [names[p]],
             )
-        preds[s].append((p, link.type, link.lag))
-        succs[p].append((s, link.type, link.lag))
+        preds[s].append((p, typ, lag))
+        pred_names[s].append(names[p])
+        succs[p].append((s, typ, lag))
         indeg[s] += 1
-    order = _topological_order(n, preds, succs, indeg, names)
+    order = _topological_order(n, preds, succs, indeg, list(names))
+    return index, preds, pred_names, order
+
+
+def _schedule(nodes, links, targets, as_of, cal, rules, paths=True) -> Schedule:  # noqa: C901 - one pass after another
+    n = len(nodes)
+    names = tuple(node.name for node in nodes)
+    index, preds, pred_names, order = _network(names, tuple(links))
 
     dur = [node.duration for node in nodes]
     work = [node.calendar == WORK for node in nodes]
@@ -442,7 +471,7 @@ def _schedule(nodes, links, targets, as_of, cal, rules, paths=True) -> Schedule:
                 names[i],
                 dur[i],
                 WORK if work[i] else CALENDAR,
-                [names[p] for p, _t, _l in preds[i]],
+                pred_names[i],
                 _fromordinal(es[i]),
                 _fromordinal(ef[i]),
                 None if ls[i] is None else _fromordinal(ls[i]),

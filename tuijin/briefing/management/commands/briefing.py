@@ -18,6 +18,9 @@ from ...tables import snapshot
 
 
 class Command(TuijinCommand):
+    # A report a cron job or the office runs monthly: Django's system checks (URL and model checks, ≈ 1 s at start)
+    # are for `tuijin check` and the server, not for every document written.
+    requires_system_checks = []
     help = (
         "Write a briefing (简报) from a template as of a date: `tuijin briefing --template monthly --as-of 2022-11-30 "
         "--out 简报.docx` (.docx or .pdf). --region CODE (default: the region holding every project); --save keeps "
