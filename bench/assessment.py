@@ -65,6 +65,7 @@ def enrich(seed: int = 11) -> dict:
     from tuijin.coordination.models import Problem, ProblemCategory, Task
     from tuijin.core.bulk import insert_rows
     from tuijin.investment.models import AnnualPlan, MonthlyReport
+    from tuijin.investment.summary import refresh_reported
     from tuijin.projects.models import Project
     from tuijin.regions.models import Region
     from tuijin.schedule.models import ProjectNode
@@ -95,6 +96,7 @@ def enrich(seed: int = 11) -> dict:
                     )
                 )
         counts["monthly_reports"] = insert_rows(MonthlyReport, reports)
+        refresh_reported(pairs={(r.project_id, r.year) for r in reports})  # the statistics' summary (core.bulk)
 
         nodes = []
         names = ["立项备案", "用地预审", "土地摘牌", "规划许可", "施工图审查", "施工许可"]

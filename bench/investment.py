@@ -7,7 +7,9 @@ Generates the dataset first when it is missing (bench/investment_generate.py: 20
 monthly reports = 1.2 million reports), then reports, per database:
   (a) GET /api/v1/stats/investment?year=2025&month=8 (group by batch, and by region for the province) p50/p95, for
       the province superuser and a zone admin, beside its floor: the same figures from ONE hand-written SQL query
-      on the same database (checked equal to the endpoint's), and the selector alone (investment_payload);
+      on the same database (checked equal to the endpoint's) summing the year's reports, a second floor: the same
+      query reading the summary rows (investment_reportedyear, what the selector reads since 2026-11-26), and
+      the selector alone (investment_payload);
   (b) dispatch-table import throughput: plan_dispatch + apply_dispatch of a 10,000-row table (months 1–10 of 2026
       and the cumulative column: 100,000 reports) on a fresh copy of the dataset, rows/s, beside the raw calamine
       read of the same file;
@@ -44,13 +46,7 @@ COUNTED = ("submitted", "resubmitted", "accepted", "reopened")  # choices.COUNTE
 # coefficients from a VALUES list; grouped by the key.
 FLOOR = """
 WITH coef(region_id, alpha, beta) AS (VALUES {coef}),
-rep AS (
-    SELECT project_id, SUM(invested) AS inv, SUM(CASE WHEN month > %(k)s THEN invested ELSE 0 END) AS recent
-    FROM investment_monthlyreport
-    WHERE year = %(y)s AND month <= %(m)s AND status IN ('submitted', 'resubmitted', 'accepted', 'reopened')
-    {rep_scope}
-    GROUP BY project_id
-),
+rep AS ({rep}),
 t AS (
     SELECT {key} AS g_key, ap.amount AS plan,
            COALESCE(CASE WHEN {split_sum} = ap.amount THEN {to_month} ELSE ap.amount / 12 * %(m)s END, 0) AS ptd,
@@ -67,6 +63,19 @@ SELECT g_key, COUNT(*), SUM(plan), SUM(ptd), SUM(inv), SUM(alpha * inv + beta * 
                  AND alpha * inv + beta * recent >= plan * 0.8 THEN 1 ELSE 0 END),
        SUM(CASE WHEN plan > 0 AND alpha * inv + beta * recent < plan * 0.8 THEN 1 ELSE 0 END)
 FROM t GROUP BY g_key"""
+REP_REPORTS = """
+    SELECT project_id, SUM(invested) AS inv, SUM(CASE WHEN month > %(k)s THEN invested ELSE 0 END) AS recent
+    FROM investment_monthlyreport
+    WHERE year = %(y)s AND month <= %(m)s AND status IN ('submitted', 'resubmitted', 'accepted', 'reopened')
+    {rep_scope}
+    GROUP BY project_id"""
+# The second floor (since the summary, 2026-11-26): the same query, the year's counted months read from the
+# summary row of each project-year (investment_reportedyear, kept by summary.refresh_reported) instead of summed
+# from the reports: what the selector now reads.
+REP_SUMMARY = """
+    SELECT project_id, {inv} AS inv, {recent} AS recent
+    FROM investment_reportedyear
+    WHERE year = %(y)s {rep_scope}"""
 LISTING_JOIN = """LEFT JOIN projects_listing l ON l.project_id = p.id AND l.period_number <= %(n)s
       AND (l.next_period IS NULL OR l.next_period > %(n)s)"""
 REP_SCOPE = """AND project_id IN (SELECT sp.id FROM projects_project sp JOIN regions_region sr ON sr.id = sp.region_id
@@ -77,25 +86,40 @@ BATCH_KEY = "CASE WHEN l.action = 'removed' THEN NULL ELSE l.batch END"
 # ---------------------------------------------------------------- workers (one database per process)
 
 
-def floor_sql(year: int, month: int, group_by: str, region_path: str | None, coef: dict) -> tuple[str, dict]:
+def floor_sql(
+    year: int, month: int, group_by: str, region_path: str | None, coef: dict, source: str = "reports"
+) -> tuple[str, dict]:
+    """The floor's query: the year's counted investment summed from the reports (`source="reports"`, the first
+    floor) or read from the summary rows (`source="summary"`)."""
+    from tuijin.investment import forecast as fc
+
     months = [f"ap.month_{i}" for i in range(1, 13)]
+    k = min(fc.RECENT_MONTHS, month)
+    rep_scope = REP_SCOPE if region_path else ""
+    if source == "summary":
+        rep = REP_SUMMARY.format(
+            inv=" + ".join(f"month_{i}" for i in range(1, month + 1)),
+            recent=" + ".join(f"month_{i}" for i in range(month - k + 1, month + 1)),
+            rep_scope=rep_scope,
+        )
+    else:
+        rep = REP_REPORTS.format(rep_scope=rep_scope)
     sql = FLOOR.format(
+        rep=rep,
         coef=", ".join(f"({rid}, {a!r}, {b!r})" for rid, (a, b) in sorted(coef.items())),
         key=BATCH_KEY if group_by == "batch" else "p.region_id",
         split_sum=" + ".join(months),
         to_month=" + ".join(months[:month]),
         region_join="JOIN regions_region rg ON rg.id = p.region_id AND rg.path LIKE %(path)s" if region_path else "",
-        rep_scope=REP_SCOPE if region_path else "",
         listing_join=LISTING_JOIN if group_by == "batch" else "",
     )
-    from tuijin.investment import forecast as fc
     from tuijin.investment.selectors import month_end
     from tuijin.projects.selectors import latest_period_number
 
     params = {
         "y": year,
         "m": month,
-        "k": month - min(fc.RECENT_MONTHS, month),
+        "k": month - k,
         "n": latest_period_number(month_end(year, month)),
         "path": f"{region_path}%",
     }
@@ -266,6 +290,9 @@ def worker_read(db: str, runs: int, index: str = "schema") -> dict:
         res: dict = {"group_by": group_by}
         floor = floor_groups(floor_rows(sql, params), group_by)
         res["floor"] = common.summary(common.timed(lambda s=sql, p=params: floor_rows(s, p), runs))
+        ssql, sparams = floor_sql(year, month, group_by, path, coef, source="summary")
+        res["floor_summary"] = common.summary(common.timed(lambda s=ssql, p=sparams: floor_rows(s, p), runs))
+        res["floor_summary_equal"] = same_figures(floor_groups(floor_rows(ssql, sparams), group_by), floor)
         url = f"/api/v1/stats/investment?year={year}&month={month}&group_by={group_by}"
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.content[:500])
@@ -285,6 +312,7 @@ def worker_read(db: str, runs: int, index: str = "schema") -> dict:
             )
         )
         res["floor_cpu"] = common.summary(cpu_timed(lambda s=sql, p=params: floor_rows(s, p), runs))
+        res["floor_summary_cpu"] = common.summary(cpu_timed(lambda s=ssql, p=sparams: floor_rows(s, p), runs))
         if connection.vendor == "postgresql":
             res["server_cpu_mean"] = {
                 "selector": server_cpu_mean(
@@ -294,6 +322,7 @@ def worker_read(db: str, runs: int, index: str = "schema") -> dict:
                     runs,
                 ),
                 "floor": server_cpu_mean(lambda s=sql, p=params: floor_rows(s, p), runs),
+                "floor_summary": server_cpu_mean(lambda s=ssql, p=sparams: floor_rows(s, p), runs),
             }
         res["selector_only"] = common.summary(
             common.timed(
@@ -651,17 +680,30 @@ def markdown(results: list[dict]) -> str:
                 f"| {db} | floor: one SQL query (figures equal: {res['figures_equal_floor']}) | {floor['p50']} ms | "
                 f"{floor['p95']} ms | | |"
             )
+            if "floor_summary" in res:
+                fs = res["floor_summary"]
+                sratio = stats["p95"] / fs["p95"] if fs["p95"] else 0
+                lines.append(
+                    f"| {db} | second floor: the same query over the summary rows (figures equal: "
+                    f"{res['floor_summary_equal']}); stats ÷ it: {sratio:.2f}× | {fs['p50']} ms | {fs['p95']} ms | | |"
+                )
             sel, cpu, fcpu = res["selector_only"], res["selector_cpu"], res["floor_cpu"]
             lines.append(f"| {db} | selector alone (investment_payload) | {sel['p50']} ms | {sel['p95']} ms | | |")
             lines.append(
                 f"| {db} | CPU time of this process: selector / floor | {cpu['p50']} / {fcpu['p50']} ms | "
                 f"{cpu['p95']} / {fcpu['p95']} ms | | |"
             )
+            if "floor_summary_cpu" in res:
+                scpu = res["floor_summary_cpu"]
+                lines.append(
+                    f"| {db} | CPU time of this process: second floor (summary) | {scpu['p50']} ms | {scpu['p95']} ms "
+                    "| | |"
+                )
             if "server_cpu_mean" in res:
                 sc = res["server_cpu_mean"]
                 lines.append(
-                    f"| {db} | CPU of the PostgreSQL backend, mean per call: selector / floor | "
-                    f"{sc['selector']} / {sc['floor']} ms | | | |"
+                    f"| {db} | CPU of the PostgreSQL backend, mean per call: selector / floor / second floor | "
+                    f"{sc['selector']} / {sc['floor']} / {sc.get('floor_summary', '–')} ms | | | |"
                 )
         imp = r.get("import")
         if imp:

@@ -80,6 +80,7 @@ def write_investment(seed: int) -> dict:
     from tuijin.investment.choices import ReportStatus, SplitMethod
     from tuijin.investment.models import MONTH_FIELDS, AnnualPlan, MonthlyReport
     from tuijin.investment.split import DEFAULT_WEIGHTS
+    from tuijin.investment.summary import refresh_reported
     from tuijin.projects.models import Project
 
     rng = random.Random(seed)
@@ -231,6 +232,8 @@ def write_investment(seed: int) -> dict:
                 [fields[n].column for n in columns],
                 prepared(rows, columns, MonthlyReport, {"invested"}),
             )
+        t_summary = time.perf_counter()
+        refresh_reported()  # the statistics' summary of the counted months (core.bulk bypasses the model)
         t2 = time.perf_counter()
         zones = services.seasonal_profile_refresh(year=STATS_YEAR)
     t3 = time.perf_counter()
@@ -245,7 +248,8 @@ def write_investment(seed: int) -> dict:
         "monthly_reports": len(report_rows),
         "profiles_measured": zones,
         "build_seconds": round(t_build, 1),
-        "insert_seconds": round(t2 - t1, 1),
+        "insert_seconds": round(t_summary - t1, 1),
+        "summary_seconds": round(t2 - t_summary, 1),
         "profile_seconds": round(t3 - t2, 1),
         "since_start_cents": since_start_cents,
     }

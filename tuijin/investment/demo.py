@@ -40,6 +40,7 @@ from . import services
 from .choices import ReportStatus, SplitMethod
 from .models import AnnualPlan, MonthlyReport, SeasonalProfile
 from .selectors import month_end, rules_for
+from .summary import refresh_reported
 
 SEED = 20221220
 YEARS = (2021, 2022)
@@ -277,6 +278,7 @@ def load_investment_demo(*, regions, end: datetime.date, seed: int = SEED, log=N
             )
         )
     insert_rows_with_ids(MonthlyReport, history)
+    refresh_reported(pairs={(r.project_id, r.year) for r in history})  # core.bulk bypasses MonthlyReport.save()
     for report in history:
         rows.add(report, ChangeAction.CREATE, None, report._clean_snapshot(snapshot(report)))
     rows.write()

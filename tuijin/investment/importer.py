@@ -51,6 +51,7 @@ from tuijin.regions.models import Region, name_key
 
 from .choices import COUNTED_STATUSES, ReportStatus
 from .models import AnnualPlan, MonthlyReport
+from .summary import refresh_reported
 
 MONTHS = range(1, 13)
 
@@ -412,6 +413,8 @@ def apply_dispatch(plan: DispatchPlan) -> dict:
         for r, before in changed:
             records.add(r, ChangeAction.UPDATE, before, {"invested": str(r.invested), "status": r.status})
     records.write()
+    # core.bulk bypasses MonthlyReport.save(): the statistics' summary of the year, for the projects written.
+    refresh_reported({c.project.pk for c in plan.reports}, [plan.year])
     for _row, project, ap, amount in plan.plans:
         ap = ap or AnnualPlan(project=project, year=plan.year)
         ap.amount = amount

@@ -5,12 +5,13 @@ The ledger's 年度计划投资 column sets a project's plan for a calendar year
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -242,6 +243,66 @@ def due_date(year: int, month: int, due_day: int) -> datetime.date:
     return datetime.date(y, m, due_day)
 
 
+def _in_transaction(using: str):
+    """The caller's transaction when there is one (adding no statement, and leaving its error handling as it is),
+    else a transaction of its own."""
+    return contextlib.nullcontext() if connections[using].in_atomic_block else transaction.atomic(using=using)
+
+
+class ReportQuerySet(RestrictedQuerySet):
+    """Reports, with the bulk writes that bypass `MonthlyReport.save()` (update, bulk_create, bulk_update,
+    delete) refreshing the statistics' summary of the project-years they touched, in their transaction.
+    core.bulk's writers (executemany / COPY) bypass this too: their callers call `summary.refresh_reported`."""
+
+    def _pairs(self) -> set:
+        return set(self.order_by().values_list("project_id", "year").distinct())
+
+    def update(self, **kwargs):
+        from .summary import refresh_reported
+
+        with _in_transaction(self.db):
+            pairs = self._pairs()
+            rows = super().update(**kwargs)
+            if {"project", "project_id", "year"} & set(kwargs):  # moved: their new project-years too
+                pairs |= {
+                    (kwargs.get("project_id", getattr(kwargs.get("project"), "pk", pid)), kwargs.get("year", year))
+                    for pid, year in pairs
+                }
+            refresh_reported(pairs=pairs, using=self.db)
+        return rows
+
+    update.alters_data = True
+
+    def delete(self):
+        from .summary import refresh_reported
+
+        with _in_transaction(self.db):
+            pairs = self._pairs()
+            result = super().delete()
+            refresh_reported(pairs=pairs, using=self.db)
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .summary import refresh_reported
+
+        with _in_transaction(self.db):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            refresh_reported(pairs={(o.project_id, o.year) for o in objs}, using=self.db)
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from .summary import refresh_reported
+
+        objs = list(objs)
+        with _in_transaction(self.db):
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            refresh_reported(pairs={(o.project_id, o.year) for o in objs}, using=self.db)
+        return rows
+
+
 class MonthlyReport(ChangeLoggedModel):
     """What a project invested in one month (月报), with its progress, photos and review state.
 
@@ -281,7 +342,7 @@ class MonthlyReport(ChangeLoggedModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = ReportQuerySet.as_manager()
     scope = Scope(region_path="project__region__path", enterprise="project__enterprise_id")
 
     class Meta:
@@ -317,6 +378,75 @@ class MonthlyReport(ChangeLoggedModel):
 
     def change_scope_path(self) -> str:
         return self.project.region.path
+
+    def save(self, *args, **kwargs):
+        from .summary import refresh_reported
+
+        using = kwargs.get("using") or router.db_for_write(MonthlyReport, instance=self)
+        # The statistics read the counted months from ReportedYear: kept right in the same transaction (a report's
+        # project and year never change: one report per project-month, edited in place).
+        with _in_transaction(using):
+            super().save(*args, **kwargs)
+            refresh_reported(pairs=[(self.project_id, self.year)], using=using)
+
+    def delete(self, *args, **kwargs):
+        from .summary import refresh_reported
+
+        using = kwargs.get("using") or router.db_for_write(MonthlyReport, instance=self)
+        with _in_transaction(using):
+            pair = (self.project_id, self.year)
+            result = super().delete(*args, **kwargs)
+            refresh_reported(pairs=[pair], using=using)
+        return result
+
+
+class ReportedYear(models.Model):
+    """A project's counted reported investment of one calendar year, month by month (万元): the sum of its
+    reports in choices.COUNTED_STATUSES, kept by `summary.refresh_reported` in the transaction of every write to
+    the reports (MonthlyReport.save/delete, ReportQuerySet's bulk writes, and core.bulk's callers explicitly).
+
+    Derived, never edited: the statistics (`selectors._grouped_sql`) read "invested through month M" as one
+    expression on one row per project (month_1 + … + month_M), as AnnualPlan keeps the plan's months, instead of
+    summing a year's reports (at province scale 240,000 rows a year, the statistics' own cost). A month without a
+    counted report is 0; a project-year whose reports are no longer counted keeps a row of zeros.
+    """
+
+    # Indexed as the first column of reported_year_one_per_year: no index of its own.
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="reported_years",
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month_1 = MoneyField(_("January"), default=0)
+    month_2 = MoneyField(_("February"), default=0)
+    month_3 = MoneyField(_("March"), default=0)
+    month_4 = MoneyField(_("April"), default=0)
+    month_5 = MoneyField(_("May"), default=0)
+    month_6 = MoneyField(_("June"), default=0)
+    month_7 = MoneyField(_("July"), default=0)
+    month_8 = MoneyField(_("August"), default=0)
+    month_9 = MoneyField(_("September"), default=0)
+    month_10 = MoneyField(_("October"), default=0)
+    month_11 = MoneyField(_("November"), default=0)
+    month_12 = MoneyField(_("December"), default=0)
+
+    class Meta:
+        ordering = ["project", "year"]
+        verbose_name = _("reported investment of a year")
+        verbose_name_plural = _("reported investment by year")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="reported_year_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.year}"
+
+    @property
+    def months(self) -> list:
+        return [getattr(self, f) for f in MONTH_FIELDS]
 
 
 def photo_path(instance, filename: str) -> str:

@@ -1,7 +1,9 @@
 """Reads that aggregate investment: cumulative figures, completion against 序时进度, forecasts, the stats contract.
 
-Cumulative figures are computed here from the reports, never typed and never stored. A report's figure
-counts once it is reported and not sent back (choices.COUNTED_STATUSES: not a draft, not returned).
+Cumulative figures are computed here from the reports, never typed and never stored (the group statistics read
+each project-year's counted months from ReportedYear, derived from the reports by `summary.refresh_reported` on
+every write). A report's figure counts once it is reported and not sent back (choices.COUNTED_STATUSES: not a
+draft, not returned).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from tuijin.regions.models import Region
 
 from . import forecast as fc
 from .choices import COUNTED_STATUSES, Flag, GroupBy, Risk
-from .models import MONTH_FIELDS, MonthlyReport, ReportingRule
+from .models import MONTH_FIELDS, MonthlyReport, ReportedYear, ReportingRule
 from .seasonal import stored_profiles
 
 ZERO = Decimal("0.00")
@@ -238,15 +240,22 @@ def _group_key_expr(qs, group_by: str, year: int, month: int):
     return qs, F(GROUP_FIELDS[group_by])
 
 
+def _sqlite_version() -> tuple:
+    import sqlite3
+
+    return sqlite3.sqlite_version_info
+
+
 def _grouped_sql(qs, *, year: int, month: int, group_by: str) -> list[tuple]:
     """One row per group: (key, projects, annual_plan, plan_to_date, invested, forecast, at_risk, off_track),
     money in hundredths of 万元 (exact integers; the forecast a float).
 
     The projects, their key and their plan are the ORM's (restriction, filters, the plan's join); around them
-    one statement does the rest in the database: the year's counted reports summed per project ONCE (a GROUP BY
-    over the reports of the projects in scope, not two correlated subqueries per project, which the databases
-    re-ran for every reference in the outer query), each zone's forecast coefficients from a VALUES list, and
-    the grouping.
+    one statement does the rest in the database: the year's counted investment per project read from its
+    ReportedYear row (month_1 + … + month_M, and the last k of those months: one row per project-year instead of
+    a GROUP BY over the year's reports, the statistics' own cost at province scale; `summary.refresh_reported`
+    keeps it equal to the counted reports), each zone's forecast coefficients from a VALUES list, and the
+    grouping.
     """
     qs = qs.order_by()
     region_ids = list(qs.values_list("region_id", flat=True).distinct())
@@ -265,20 +274,23 @@ def _grouped_sql(qs, *, year: int, month: int, group_by: str) -> list[tuple]:
     projects_sql, projects_params = inner.query.sql_with_params()
     connection = connections[qs.db]
     qn = connection.ops.quote_name
-    table = qn(MonthlyReport._meta.db_table)
+    table = qn(ReportedYear._meta.db_table)
     real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
     coef_values = ", ".join([f"(%s, CAST(%s AS {real}), CAST(%s AS {real}))"] * len(coefficients))
-    counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
     in_scope = f"AND project_id IN ({scope_sql})" if scope_sql else ""
     k = min(fc.RECENT_MONTHS, month)
+    invested = " + ".join(qn(f) for f in MONTH_FIELDS[:month])
+    recent = " + ".join(qn(f) for f in MONTH_FIELDS[month - k : month])
     fcast = "(c.alpha * r.inv + c.beta * r.recent)"
+    # Materialized (SQLite ≥ 3.35, PostgreSQL ≥ 12): the month sums computed once per project, not at every
+    # reference of inv/recent in the outer query (SQLite: ≈ 25 % of the province's CPU, bench/RESULTS.md).
+    materialized = "MATERIALIZED" if connection.vendor != "sqlite" or _sqlite_version() >= (3, 35) else ""
     sql = f"""
         WITH coef (region_id, alpha, beta) AS (VALUES {coef_values}),
-        rep AS (
-            SELECT project_id, SUM(invested) AS inv, SUM(CASE WHEN month > %s THEN invested ELSE 0 END) AS recent
+        rep AS {materialized} (
+            SELECT project_id, {invested} AS inv, {recent} AS recent
             FROM {table}
-            WHERE year = %s AND month <= %s AND status IN ({counted}) {in_scope}
-            GROUP BY project_id
+            WHERE year = %s {in_scope}
         ),
         t AS (
             SELECT p.g_key, p.plan_amount, p.plan_to_date, COALESCE(rep.inv, 0) AS inv,
@@ -295,10 +307,7 @@ def _grouped_sql(qs, *, year: int, month: int, group_by: str) -> list[tuple]:
     """  # noqa: S608 - only quoted names and numbers are formatted in; values are parameters
     params = [
         *[v for row in coefficients for v in row],
-        month - k,
         year,
-        month,
-        *sorted(COUNTED_STATUSES),
         *scope_params,
         *projects_params,
     ]

@@ -19,12 +19,16 @@ from .helpers import state
 
 pytestmark = pytest.mark.django_db
 
+# The statistics' summary of the project-year (summary.refresh_reported, on every write): its upsert, and on
+# PostgreSQL the advisory lock taken before it.
+REFRESH_STATEMENTS = 2 if connection.vendor == "postgresql" else 1
 # token (read + last_used), project in scope, may report (the same scope again), savepoint, lock the project,
-# the month's report, the sums (total-investment check and cumulative figures), insert, change record, release.
-SAVE_STATEMENTS = 11
+# the month's report, the sums (total-investment check and cumulative figures), insert, change record, the
+# summary, release.
+SAVE_STATEMENTS = 11 + REFRESH_STATEMENTS
 # token (2), report in scope, savepoint, lock the report, may report, the sums, region + rule (due date), update,
-# change record, resolve reminders, release, the photos.
-SUBMIT_STATEMENTS = 14
+# change record, the summary, resolve reminders, release, the photos.
+SUBMIT_STATEMENTS = 14 + REFRESH_STATEMENTS
 
 
 def _sql(captured) -> str:

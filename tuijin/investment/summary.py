@@ -1,0 +1,108 @@
+"""ReportedYear, the statistics' summary of the counted reports: kept right by ONE function, `refresh_reported`.
+
+Every write to MonthlyReport rows goes through it in the write's own transaction: `MonthlyReport.save()` and
+`delete()` (so every service: save, submit, return, accept, reopen, delete), the reports' queryset
+(`models.ReportQuerySet`: update, bulk_create, bulk_update, delete), and explicitly each writer through
+core.bulk (executemany / COPY: the dispatch importer, the demo, the bench generators). A new writer that bypasses
+both the model and its queryset (core.bulk, raw SQL) must call it for the project-years it wrote.
+
+It recomputes, set-based: for the project-years asked, each month's sum of the reports in COUNTED_STATUSES, and
+upserts it (INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE: SQLite ≥ 3.24 and PostgreSQL alike), in
+hundredths of 万元 as MoneyField stores them (exact integers, no float). Rows are never deleted here (a
+project-year whose reports are no longer counted keeps a row of zeros), so a concurrent refresh never finds its
+row gone. On PostgreSQL a transaction-level advisory lock per (year, project bucket) is taken first, so two
+transactions refreshing the same project-year one after the other each read the other's committed reports
+(under READ COMMITTED the recomputation's snapshot is taken after the lock); it is the write's last step, after
+its row locks, and buckets are locked in order, so it adds no deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from .choices import COUNTED_STATUSES
+
+REPORTS = "investment_monthlyreport"
+SUMMARY = "investment_reportedyear"
+MONTH_COLUMNS = [f"month_{m}" for m in range(1, 13)]
+CHUNK = 500  # project ids per statement (well under SQLite's parameter limit)
+LOCK_SPACE = 0x7475696E  # "tuin": advisory lock keys of this table (the bucket in the low bits)
+LOCK_BUCKETS = 256  # projects share a lock by id modulo this: a province import takes ≤ 256 locks a year
+
+
+def _lock_key(project_id: int, year: int) -> int:
+    return (LOCK_SPACE << 24) | (year << 10) | (project_id % LOCK_BUCKETS)
+
+
+def refresh_reported(
+    project_ids: Iterable[int] | None = None,
+    years: Iterable[int] | None = None,
+    *,
+    pairs: Iterable[tuple[int, int]] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> None:
+    """Recompute ReportedYear for the given project-years from the reports: `pairs` of (project id, year), or
+    every (project in `project_ids`, year in `years`), None meaning all (the backfill: `refresh_reported()`)."""
+    if pairs is not None:
+        by_year: dict[int, set[int]] = defaultdict(set)
+        for pid, year in pairs:
+            if pid is not None and year is not None:
+                by_year[int(year)].add(int(pid))
+        for year, pids in sorted(by_year.items()):
+            _refresh(sorted(pids), [year], using)
+        return
+    year_list = None if years is None else sorted({int(y) for y in years})
+    if year_list == []:
+        return
+    if project_ids is None:
+        _refresh(None, year_list, using)
+        return
+    ids = sorted({int(p) for p in project_ids})
+    for start in range(0, len(ids), CHUNK):
+        _refresh(ids[start : start + CHUNK], year_list, using)
+
+
+def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None:
+    connection = connections[using]
+    where, params = [], []
+    if ids is not None:
+        if not ids:
+            return
+        where.append(f"project_id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if years is not None:
+        where.append(f"year IN ({', '.join(['%s'] * len(years))})")
+        params += years
+    condition = " AND ".join(where) or "1 = 1"
+    counted = sorted(COUNTED_STATUSES)
+    in_counted = ", ".join(["%s"] * len(counted))
+    sums = ", ".join(
+        f"COALESCE(SUM(CASE WHEN month = {m} AND status IN ({in_counted}) THEN invested END), 0)" for m in range(1, 13)
+    )
+    columns = ", ".join(MONTH_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in MONTH_COLUMNS)
+    # The project-years to write: those with a report, and those already summarised (their reports may be gone).
+    keys = f"""
+        SELECT project_id, year FROM {REPORTS} WHERE {condition}
+        UNION SELECT project_id, year FROM {SUMMARY} WHERE {condition}"""
+    sql = f"""
+        INSERT INTO {SUMMARY} (project_id, year, {columns})
+        SELECT k.project_id, k.year, {sums}
+        FROM ({keys}) k LEFT JOIN {REPORTS} r ON r.project_id = k.project_id AND r.year = k.year
+        WHERE 1 = 1
+        GROUP BY k.project_id, k.year
+        ON CONFLICT (project_id, year) DO UPDATE SET {updates}"""  # noqa: S608 - only names and numbers formatted
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if ids is None:
+                cursor.execute(f"LOCK TABLE {SUMMARY} IN SHARE ROW EXCLUSIVE MODE")
+            else:
+                keys_ = sorted({_lock_key(p, y) for p in ids for y in years or ()}) if years else None
+                if keys_ is None:  # every year of these projects: lock the table instead
+                    cursor.execute(f"LOCK TABLE {SUMMARY} IN SHARE ROW EXCLUSIVE MODE")
+                else:
+                    cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys_])
+        cursor.execute(sql, [*(counted * 12), *params, *params])
