@@ -240,12 +240,6 @@ def _group_key_expr(qs, group_by: str, year: int, month: int):
     return qs, F(GROUP_FIELDS[group_by])
 
 
-def _sqlite_version() -> tuple:
-    import sqlite3
-
-    return sqlite3.sqlite_version_info
-
-
 def _grouped_sql(qs, *, year: int, month: int, group_by: str) -> list[tuple]:
     """One row per group: (key, projects, annual_plan, plan_to_date, invested, forecast, at_risk, off_track),
     money in hundredths of 万元 (exact integers; the forecast a float).
@@ -284,7 +278,9 @@ def _grouped_sql(qs, *, year: int, month: int, group_by: str) -> list[tuple]:
     fcast = "(c.alpha * r.inv + c.beta * r.recent)"
     # Materialized (SQLite ≥ 3.35, PostgreSQL ≥ 12): the month sums computed once per project, not at every
     # reference of inv/recent in the outer query (SQLite: ≈ 25 % of the province's CPU, bench/RESULTS.md).
-    materialized = "MATERIALIZED" if connection.vendor != "sqlite" or _sqlite_version() >= (3, 35) else ""
+    materialized = (
+        "MATERIALIZED" if connection.vendor != "sqlite" or connection.Database.sqlite_version_info >= (3, 35) else ""
+    )
     sql = f"""
         WITH coef (region_id, alpha, beta) AS (VALUES {coef_values}),
         rep AS {materialized} (

@@ -24,10 +24,10 @@ from collections.abc import Iterable
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from .choices import COUNTED_STATUSES
+from .models import MONTH_FIELDS, MonthlyReport, ReportedYear
 
-REPORTS = "investment_monthlyreport"
-SUMMARY = "investment_reportedyear"
-MONTH_COLUMNS = [f"month_{m}" for m in range(1, 13)]
+REPORTS = MonthlyReport._meta.db_table
+SUMMARY = ReportedYear._meta.db_table
 CHUNK = 500  # project ids per statement (well under SQLite's parameter limit)
 LOCK_SPACE = 0x7475696E  # "tuin": advisory lock keys of this table (the bucket in the low bits)
 LOCK_BUCKETS = 256  # projects share a lock by id modulo this: a province import takes ≤ 256 locks a year
@@ -82,8 +82,8 @@ def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None
     sums = ", ".join(
         f"COALESCE(SUM(CASE WHEN month = {m} AND status IN ({in_counted}) THEN invested END), 0)" for m in range(1, 13)
     )
-    columns = ", ".join(MONTH_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in MONTH_COLUMNS)
+    columns = ", ".join(MONTH_FIELDS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in MONTH_FIELDS)
     # The project-years to write: those with a report, and those already summarised (their reports may be gone).
     keys = f"""
         SELECT project_id, year FROM {REPORTS} WHERE {condition}
@@ -97,12 +97,9 @@ def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None
         ON CONFLICT (project_id, year) DO UPDATE SET {updates}"""  # noqa: S608 - only names and numbers formatted
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if ids is None:
+            if ids is None or years is None:  # every project or every year: lock the table instead
                 cursor.execute(f"LOCK TABLE {SUMMARY} IN SHARE ROW EXCLUSIVE MODE")
             else:
-                keys_ = sorted({_lock_key(p, y) for p in ids for y in years or ()}) if years else None
-                if keys_ is None:  # every year of these projects: lock the table instead
-                    cursor.execute(f"LOCK TABLE {SUMMARY} IN SHARE ROW EXCLUSIVE MODE")
-                else:
-                    cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys_])
+                keys_ = sorted({_lock_key(p, y) for p in ids for y in years})
+                cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys_])
         cursor.execute(sql, [*(counted * 12), *params, *params])
