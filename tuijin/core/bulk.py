@@ -179,32 +179,66 @@ def insert_rows(model, objs, *, using: str = "default") -> int:
 
 
 def insert_rows_with_ids(model, objs, *, using: str = "default") -> int:
-    """insert_rows(), and set each object's new id (and `_state.adding = False`), in object order.
-
-    The ids are taken before the rows go in, so no row is read back: on PostgreSQL from the id's sequence in
-    one query; on SQLite the first row is inserted alone for its id and the others take the ids after it, which
-    are free while this transaction holds the database's write lock (so outside a transaction the rows are
-    inserted one by one instead).
-    """
+    """insert_rows(), and set each object's new id (and `_state.adding = False`), in object order (ids as
+    `_insert_with_ids` takes them)."""
     objs = list(objs)
     if not objs:
         return 0
     connection = connections[using]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _stamp(model, objs, fields)
+    columns = [prepare_column(f, col, connection) for f, col in zip(fields, _values(objs, fields), strict=True)]
+    _set_ids(objs, _insert_with_ids(model, fields, columns, connection))
+    return len(objs)
+
+
+def insert_by_columns(model, n: int, varying: dict[str, list], fixed: dict, *, using: str = "default") -> int:
+    """INSERT `n` new rows given a column at a time (their ids are the database's; none is read back): `varying`
+    maps a field's attname to its n values, `fixed` to the one value every row has; a field in neither takes its
+    default, and `created`/`last_updated` (auto_now_add/auto_now) one time for the whole call. Values are
+    prepared as `insert_rows` prepares them, a fixed value once. For writers of many rows that differ in a few
+    fields (a dispatch import's reports): no object per row."""
+    if not n:
+        return 0
+    connection = connections[using]
+    now, today = timezone.now(), datetime.date.today()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = []
+    for f in fields:
+        if f.attname in varying:
+            values = varying[f.attname]
+            if len(values) != n:
+                raise ValueError(f"{f.attname}: {len(values)} values for {n} rows")
+            columns.append(prepare_column(f, list(values), connection))
+            continue
+        if type(f) in _DATE_FIELDS and (f.auto_now or f.auto_now_add):
+            value = now if type(f) is models.DateTimeField else today
+        else:
+            value = fixed[f.attname] if f.attname in fixed else f.get_default()
+        columns.append(prepare_column(f, [value], connection) * n)
+    insert_columns(model, [f.column for f in fields], _rows(columns), using=using)
+    return n
+
+
+def _insert_with_ids(model, fields: list, columns: list[list], connection) -> list:
+    """INSERT prepared columns of `fields` (the model's non-pk concrete fields), and return the new ids in row
+    order. The ids are taken before the rows go in, so no row is read back: on PostgreSQL from the id's sequence
+    in one query; on SQLite the first row is inserted alone for its id and the others take the ids after it,
+    which are free while this transaction holds the database's write lock (so outside a transaction the rows
+    are inserted one by one instead)."""
     meta = model._meta
     pk = meta.pk
+    rows = _rows(columns)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(objs)],
+                [meta.db_table, pk.column, len(rows)],
             )
             ids = sorted(row[0] for row in cursor.fetchall())
-        _insert_with_pk(model, objs, ids, connection)
-        return len(objs)
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    _stamp(model, objs, fields)
-    columns = [prepare_column(f, col, connection) for f, col in zip(fields, _values(objs, fields), strict=True)]
-    rows = _rows(columns)
+        names = [f.column for f in fields] + [pk.column]
+        insert_columns(model, names, [(*row, i) for row, i in zip(rows, ids, strict=True)], using=connection.alias)
+        return ids
     qn = connection.ops.quote_name
     names = ", ".join(qn(f.column) for f in fields)
     sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
@@ -219,17 +253,7 @@ def insert_rows_with_ids(model, objs, *, using: str = "default") -> int:
             with_pk = f"INSERT INTO {qn(meta.db_table)} ({names}, {qn(pk.column)}) "
             with_pk += f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
             cursor.executemany(with_pk, [(*row, i) for row, i in zip(rows[1:], ids[1:], strict=True)])
-    _set_ids(objs, ids)
-    return len(objs)
-
-
-def _insert_with_pk(model, objs: list, ids: list[int], connection) -> None:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    _stamp(model, objs, fields)
-    _set_ids(objs, ids)
-    fields.append(model._meta.pk)
-    columns = [prepare_column(f, col, connection) for f, col in zip(fields, _values(objs, fields), strict=True)]
-    insert_columns(model, [f.column for f in fields], _rows(columns), using=connection.alias)
+    return ids
 
 
 def _set_ids(objs: list, ids) -> None:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router
 from django.db.models.deletion import Collector
@@ -131,6 +132,26 @@ class ChangeRecord(models.Model):
         for f in fields:
             if f.attname in before or f.attname in after:
                 rows.append((str(f.verbose_name), before.get(f.attname), after.get(f.attname)))
+        return rows
+
+    def related_diff(self) -> list[tuple[str, type, dict | None, dict | None]]:
+        """(label, related model, old, new) for each related object a bulk write recorded on this object: a key
+        of `before`/`after` naming a reverse relation (e.g. a project's `monthly_reports`), mapping each related
+        object's name ("2026-03") to its fields. One record per imported row instead of one per related object."""
+        model = self.content_type.model_class()
+        before, after = self.before or {}, self.after or {}
+        rows = []
+        for key in dict.fromkeys([*before, *after]):
+            try:
+                rel = model._meta.get_field(key) if model else None
+            except FieldDoesNotExist:
+                continue
+            if rel is None or not rel.one_to_many or rel.concrete:
+                continue
+            old, new = before.get(key) or {}, after.get(key) or {}
+            name = str(rel.related_model._meta.verbose_name)
+            for item in sorted({*old, *new}):
+                rows.append((f"{name} {item}", rel.related_model, old.get(item), new.get(item)))
         return rows
 
 

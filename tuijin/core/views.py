@@ -6,7 +6,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -104,11 +104,30 @@ def readable_diff(record: ChangeRecord, cache: dict | None = None) -> list[tuple
     model = record.content_type.model_class()
     before, after = record.before or {}, record.after or {}
     fields = [f for f in (model._meta.concrete_fields if model else []) if f.attname in before or f.attname in after]
-    return [
+    rows = [
         (label, _readable(f, old, cache), _readable(f, new, cache))
         for f, (label, old, new) in zip(fields, record.diff(), strict=True)
         if not f.primary_key and f.name not in HIDDEN_FIELDS
     ]
+    for label, related, old, new in record.related_diff():
+        rows.append((label, _readable_object(related, old, cache), _readable_object(related, new, cache)))
+    return rows
+
+
+def _readable_object(model, values: dict | None, cache: dict) -> str:
+    """A related object's recorded fields (`ChangeRecord.related_diff`) as "label value · label value"."""
+    if not values:
+        return ""
+    parts = []
+    for name, value in values.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.primary_key or value in (None, ""):
+            continue
+        parts.append(f"{field.verbose_name} {_readable(field, value, cache)}")
+    return " · ".join(parts)
 
 
 def _restricted(request):

@@ -32,8 +32,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.bulk import ChangeRows, insert_rows_with_ids, update_rows
-from tuijin.core.changelog import snapshot as raw_snapshot
+from tuijin.core.bulk import ChangeRows, insert_by_columns, update_rows
 from tuijin.core.choices import ChangeAction
 from tuijin.core.importing import (
     ColumnSpec,
@@ -342,76 +341,74 @@ def _resolve_months(row: int, year: int, today: datetime.date, values: dict, sto
     return months if ok else None
 
 
-_REPORT_FIELDS = tuple(f.attname for f in MonthlyReport._meta.concrete_fields)
+def month_key(year: int, month: int) -> str:
+    """How a dispatch import's change record names a month of the project's reports: "2026-03"."""
+    return f"{year}-{month:02d}"
 
 
-class _NewReport:
-    """A new report as `apply_dispatch` writes it: the MonthlyReport's stored fields as plain attributes (what
-    core.bulk's INSERT and `ChangeRows.add(..., model=MonthlyReport)` read), so no model instance is made per
-    report (a province's table is 100,000 of them)."""
-
-    def __init__(self, template: dict, project: Project, month: int, invested: Decimal):
-        self.__dict__.update(template)  # every stored field (the template has them all)
-        self.project, self.project_id, self.month, self.invested = project, project.pk, month, invested
-
-    @property
-    def pk(self):
-        return self.id
-
-    @pk.setter
-    def pk(self, value) -> None:
-        self.id = value
-
-    def change_scope_path(self) -> str:  # MonthlyReport.change_scope_path
-        return self.project.region.path
+def _report_state(report) -> dict:
+    return {"invested": str(report.invested), "status": report.status}
 
 
 @transaction.atomic
 def apply_dispatch(plan: DispatchPlan) -> dict:
-    """Write the planned reports (accepted) and plans, with a change record for each write.
+    """Write the planned reports (accepted) and plans, with ONE change record per imported row.
 
-    Reports go in through core.bulk (executemany on SQLite, COPY on PostgreSQL) with their change records built
-    as rows (`ChangeRows`): the same records `build_record` + `save()` would store, at a province's scale (a
-    10,000-row table of ten months is 100,000 reports).
+    A row of the table is a project's year: its record is on the project (action "update") and says, under
+    `monthly_reports`, each month the row wrote — {"2026-03": {"invested", "status"}} after, and before for a
+    month that had a report (project and month name the report: there is one per month). A row's ten months
+    cost one record, not ten (the change log was half a province import's writing: bench/RESULTS.md). The
+    reporting page's history of a month reads these records beside the report's own (`views.reporting._history`).
+
+    Reports go in through core.bulk (executemany on SQLite, COPY on PostgreSQL).
     """
     now = timezone.now()
-    new, changed = [], []
-    template = {f.attname: f.get_default() for f in MonthlyReport._meta.concrete_fields}  # as keyword __init__
-    template.update(year=plan.year, status=ReportStatus.ACCEPTED, submitted_at=now, reviewed_at=now)
+    rows: dict[int, tuple[Project, dict, dict]] = {}  # project id → (project, before, after) of its record
+    new: list[tuple[dict, str, ReportChange]] = []
+    changed: list[MonthlyReport] = []
     for c in plan.reports:
+        _project, before, after = rows.setdefault(c.project.pk, (c.project, {}, {}))
+        key = month_key(plan.year, c.month)
         if c.before is None:
-            new.append(_NewReport(template, c.project, c.month, c.invested))
-        else:
-            r = c.before
-            before = {"invested": str(r.invested), "status": r.status}
-            r.invested, r.status, r.reviewed_at, r.last_updated = c.invested, ReportStatus.ACCEPTED, now, now
-            r.submitted_at = r.submitted_at or now
-            changed.append((r, before))
-    records = ChangeRows()
-    if new:
-        insert_rows_with_ids(MonthlyReport, new)
-        # Every new report has the same fields but these: one snapshot (of the first, as the model it stands
-        # for), then the varying values per report; its repr as MonthlyReport.__str__ with one str() per project.
-        first = new[0]
-        model = MonthlyReport(**{name: getattr(first, name) for name in _REPORT_FIELDS})
-        base = model._clean_snapshot(raw_snapshot(model))
-        names: dict[int, str] = {}
-        add = records.add
-        for r in new:
-            after = dict(base)
-            after.update(id=r.id, project_id=r.project_id, month=r.month, invested=str(r.invested))
-            name = names.get(r.project_id)
-            if name is None:
-                name = names[r.project_id] = str(r.project)
-            add(r, ChangeAction.CREATE, None, after, f"{name} · {r.year}-{r.month:02d}", model=MonthlyReport)
-    if changed:
-        update_rows(
-            MonthlyReport,
-            [r for r, _b in changed],
-            ["invested", "status", "reviewed_at", "submitted_at", "last_updated"],
+            new.append((after, key, c))
+            continue
+        report = c.before
+        before[key] = _report_state(report)
+        report.invested, report.status, report.reviewed_at, report.last_updated = (
+            c.invested,
+            ReportStatus.ACCEPTED,
+            now,
+            now,
         )
-        for r, before in changed:
-            records.add(r, ChangeAction.UPDATE, before, {"invested": str(r.invested), "status": r.status})
+        report.submitted_at = report.submitted_at or now
+        changed.append(report)
+        after[key] = _report_state(report)
+    if new:
+        # A column at a time: 100,000 new reports of a province's table differ in project, month and figure only.
+        insert_by_columns(
+            MonthlyReport,
+            len(new),
+            {
+                "project_id": [c.project.pk for _a, _k, c in new],
+                "month": [c.month for _a, _k, c in new],
+                "invested": [c.invested for _a, _k, c in new],
+            },
+            {"year": plan.year, "status": ReportStatus.ACCEPTED, "submitted_at": now, "reviewed_at": now},
+        )
+        accepted = ReportStatus.ACCEPTED.value
+        for after, key, c in new:
+            after[key] = {"invested": str(c.invested), "status": accepted}
+    if changed:
+        update_rows(MonthlyReport, changed, ["invested", "status", "reviewed_at", "submitted_at", "last_updated"])
+    records = ChangeRows()
+    for project, before, after in rows.values():
+        records.add(
+            project,
+            ChangeAction.UPDATE,
+            {"monthly_reports": before},
+            {"monthly_reports": after},
+            model=Project,
+        )
     records.write()
     # core.bulk bypasses MonthlyReport.save(): the statistics' summary of the year, for the projects written.
     refresh_reported({c.project.pk for c in plan.reports}, [plan.year])

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tuijin.accounts.models import Leader, Organization
-from tuijin.core.bulk import ChangeRows, insert_rows, insert_rows_with_ids, update_rows
+from tuijin.core.bulk import ChangeRows, insert_by_columns, insert_rows, insert_rows_with_ids, update_rows
 from tuijin.core.changelog import build_record, change_context, snapshot
 from tuijin.core.choices import ChangeAction, ChangeSource
 from tuijin.core.models import ChangeRecord, Job
@@ -125,6 +125,35 @@ def test_insert_rows_with_ids_sets_the_ids_the_rows_got(base):
     insert_rows_with_ids(AnnualPlan, single)
     assert AnnualPlan.objects.get(pk=single[0].pk).amount == Decimal("1.50")
     assert insert_rows_with_ids(AnnualPlan, []) == 0
+
+
+def test_insert_by_columns_stores_what_save_stores(base):
+    """Rows given a column at a time (a dispatch import's reports): the same stored row as save() of an instance
+    with those values, the fields not given at their defaults, one time for the call."""
+    from tuijin.investment.models import MonthlyReport
+
+    jk = base["regions"]["jingkai"]
+    a, b = project("项目甲", jk, base["ent"]), project("项目乙", jk, base["ent"])
+    now = timezone.now()
+    saved = MonthlyReport(project=b, year=2022, month=9, invested=Decimal("7.25"), status="accepted", reviewed_at=now)
+    saved.save()
+    fixed = {"year": 2022, "status": "accepted", "reviewed_at": now}
+    varying = {"project_id": [a.pk, a.pk, b.pk], "month": [1, 2, 3], "invested": [Decimal("0"), Decimal("1.5"), 8]}
+    assert insert_by_columns(MonthlyReport, 3, varying, fixed) == 3
+    got = {(r.project_id, r.month): r for r in MonthlyReport.objects.exclude(pk=saved.pk)}
+    assert {k: r.invested for k, r in got.items()} == {
+        (a.pk, 1): Decimal("0.00"),
+        (a.pk, 2): Decimal("1.50"),
+        (b.pk, 3): Decimal("8.00"),
+    }
+    skip = ("id", "project_id", "month", "invested", "created", "last_updated")
+    assert without(stored(MonthlyReport, got[b.pk, 3].pk), *skip) == without(stored(MonthlyReport, saved.pk), *skip)
+    assert len({(r.created, r.last_updated) for r in got.values()}) == 1
+    assert insert_by_columns(MonthlyReport, 0, {}, {}) == 0
+    count = MonthlyReport.objects.count()
+    with pytest.raises(ValueError, match="2 values for 3 rows"):
+        insert_by_columns(MonthlyReport, 3, {"project_id": [a.pk, a.pk], "month": [4, 5, 6]}, fixed)
+    assert MonthlyReport.objects.count() == count
 
 
 def test_insert_rows_json_and_nullable_datetimes(db):

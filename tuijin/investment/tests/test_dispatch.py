@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from tuijin.core.importing import ImportFileError, RowErrors, read_rows
 from tuijin.core.models import ChangeRecord
@@ -58,8 +59,13 @@ def test_import_monthly_columns_dry_run_then_real_then_again(zone, tmp_path):
     assert invested(a) == {m: Decimal(100 * m) for m in range(1, 9)}
     assert invested(c) == {1: Decimal(10), 2: Decimal(10), 3: Decimal(10), 4: Decimal(10), 8: Decimal("12.50")}
     assert set(MonthlyReport.objects.values_list("status", flat=True)) == {ReportStatus.ACCEPTED}
-    records = ChangeRecord.objects.filter(content_type__model="monthlyreport")
-    assert records.count() == 13 and set(records.values_list("source", flat=True)) == {"cli"}
+    # One change record per imported row, on its project, naming each month it wrote.
+    assert not ChangeRecord.objects.filter(content_type__model="monthlyreport").exists()
+    records = ChangeRecord.objects.filter(content_type__model="project", after__has_key="monthly_reports")
+    assert sorted(records.values_list("object_id", flat=True)) == sorted([a.pk, c.pk])
+    assert set(records.values_list("source", flat=True)) == {"cli"}
+    months = {r.object_id: sorted(r.after["monthly_reports"]) for r in records}
+    assert months[c.pk] == ["2022-01", "2022-02", "2022-03", "2022-04", "2022-08"]
     again = state()
     out, _err = run(path, "--year", 2022, "--region", "410171")
     assert "0 new monthly reports, 0 changed, 0 annual plans, 2 rows unchanged" in out
@@ -212,25 +218,48 @@ def test_export_has_subtotals_and_imports_back_unchanged(zone, tmp_path):
     assert state() == before
 
 
-def test_imported_reports_are_recorded_as_saving_each_report_would(zone, tmp_path):
-    """The import writes its reports in bulk: each change record is still what MonthlyReport.save() stores (the
-    report's name, its project's region path, every stored field but the timestamps)."""
-    from tuijin.core.changelog import snapshot
-
+def test_each_imported_row_is_one_change_record_on_its_project(zone, tmp_path):
+    """A row of the table is one change record on its project: each month it wrote (its figure and state), and
+    for a month that had a report, what it said before. The change log page reads it month by month, and the
+    reporting page's history of a month shows the import."""
+    a, c = zone["projects"]["a"], zone["projects"]["c"]
+    old = MonthlyReport.objects.create(project=a, year=2022, month=2, invested=Decimal("50"), status="submitted")
     path = write_sheet(
         tmp_path / "d.xlsx",
         ["项目名称", *MONTH_HEADERS[:3]],
         [["新能源汽车零部件项目", 100, 200.5, 300], ["高端数控机床项目", 10, None, 0]],
     )
     run(path, "--year", 2022, "--region", "410171")
-    reports = MonthlyReport.objects.filter(year=2022).select_related("project__region")
-    assert reports.count() == 5
-    for report in reports:
-        (record,) = ChangeRecord.objects.filter(content_type__model="monthlyreport", object_id=report.pk)
-        expected = {k: v for k, v in snapshot(report).items() if k not in ("created", "last_updated")}
-        assert (record.action, record.object_repr, record.scope_path) == (
-            "create",
-            str(report),
-            report.project.region.path,
-        )
-        assert record.before is None and record.after == expected
+    records = ChangeRecord.objects.filter(content_type__model="project", after__has_key="monthly_reports")
+    assert records.count() == 2
+    ra = records.get(object_id=a.pk)
+    reports = {r.month: r for r in MonthlyReport.objects.filter(project=a, year=2022)}
+    assert (ra.action, ra.object_repr, ra.scope_path) == ("update", str(a), a.region.path)
+    assert ra.before == {"monthly_reports": {"2022-02": {"invested": "50.00", "status": "submitted"}}}
+    assert ra.after == {
+        "monthly_reports": {
+            f"2022-{m:02d}": {"invested": f"{reports[m].invested}", "status": "accepted"} for m in (1, 2, 3)
+        }
+    }
+    assert reports[2].pk == old.pk and reports[2].invested == Decimal("200.50")
+    rc = records.get(object_id=c.pk)
+    assert sorted(rc.after["monthly_reports"]) == ["2022-01", "2022-03"] and rc.before == {"monthly_reports": {}}
+
+
+def test_the_change_log_page_and_the_report_history_show_an_imported_row(client, zone, tmp_path):
+    a = zone["projects"]["a"]
+    MonthlyReport.objects.create(project=a, year=2022, month=2, invested=Decimal("50"), status="submitted")
+    path = write_sheet(tmp_path / "d.xlsx", ["项目名称", *MONTH_HEADERS[:2]], [["新能源汽车零部件项目", 100, 200]])
+    run(path, "--year", 2022, "--region", "410171")
+    record = ChangeRecord.objects.get(content_type__model="project", object_id=a.pk, source="cli")
+    client.force_login(zone["users"]["admin"])
+    page = client.get(reverse("core:change_detail", args=[record.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = page[page.index('id="change-diff"') :]
+    assert "monthly report 2022-01" in rows and "monthly report 2022-02" in rows
+    assert "100.00" in rows and "200.00" in rows and "50.00" in rows and "Submitted" in rows and "Accepted" in rows
+    report = MonthlyReport.objects.get(project=a, year=2022, month=2)
+    history = client.get(reverse("investment:report_edit", args=[a.pk, 2022, 2]), HTTP_ACCEPT_LANGUAGE="en")
+    assert history.status_code == 200
+    steps = [(h["status"], h["user"]) for h in history.context["history"]]
+    assert steps[-1][0] == "accepted", steps
+    assert report.status == "accepted"

@@ -37,6 +37,7 @@ from tuijin.projects.models import Project
 from .. import services
 from ..choices import COUNTED_STATUSES, EDITABLE_STATUSES, PENDING_STATUSES, ReminderKind, ReportStatus
 from ..forms import ReportForm
+from ..importer import month_key
 from ..models import AnnualPlan, MonthlyReport, ReportPhoto
 from ..selectors import rules_for
 
@@ -212,13 +213,20 @@ def _before(project: Project, year: int, month: int) -> dict:
 
 
 def _history(report: MonthlyReport) -> list[dict]:
-    """The report's way through review, from the change log: each change of state, when, by whom, the opinion."""
+    """The report's way through review, from the change log: each change of state, when, by whom, the opinion.
+    A dispatch-table import records the months of a row on the project (`importer.apply_dispatch`): those
+    records count for the month they name."""
+    types = ContentType.objects.get_for_models(MonthlyReport, Project)
+    month = month_key(report.year, report.month)
     records = ChangeRecord.objects.filter(
-        content_type=ContentType.objects.get_for_model(MonthlyReport), object_id=report.pk
+        Q(content_type=types[MonthlyReport], object_id=report.pk)
+        | Q(content_type=types[Project], object_id=report.project_id, after__monthly_reports__has_key=month)
     ).order_by("time", "id")
     out = []
     for rec in records:
         after = rec.after or {}
+        if rec.content_type_id == types[Project].pk:
+            after = after["monthly_reports"][month]
         if "status" not in after:
             continue
         try:
