@@ -324,9 +324,8 @@ class MonthlyReport(ChangeLoggedModel):
     progress_note = models.TextField(_("progress (形象进度)"), blank=True)
     workers = models.PositiveIntegerField(_("workers on site"), null=True, blank=True)
     difficulties = models.TextField(_("difficulties"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
-    )
+    # Indexed by monthly_report_status_idx (a plain B-tree: no PostgreSQL LIKE index for a code).
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     late = models.BooleanField(_("late"), default=False, help_text=_("First submitted after the reporting window."))
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
@@ -339,6 +338,7 @@ class MonthlyReport(ChangeLoggedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # read through its report, never looked up by reviewer: no index to keep per report
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
@@ -368,9 +368,9 @@ class MonthlyReport(ChangeLoggedModel):
         ]
         indexes = [
             models.Index(fields=["year", "month", "status"], name="monthly_report_period_idx"),
-            # A year's reports per project with the figures the statistics sum, so they are read from the index
-            # alone (bench/investment.py: about half the province statistics' PostgreSQL CPU).
-            models.Index(fields=["year", "project", "month", "status", "invested"], name="monthly_report_year_cover"),
+            models.Index(fields=["status"], name="monthly_report_status_idx"),  # the review queue
+            # No covering index over a year's figures: the statistics read ReportedYear, and every index here is
+            # paid by each report a dispatch import writes (bench/RESULTS.md).
         ]
 
     def __str__(self) -> str:
