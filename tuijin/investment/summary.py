@@ -28,7 +28,7 @@ from .models import MONTH_FIELDS, MonthlyReport, ReportedYear
 
 REPORTS = MonthlyReport._meta.db_table
 SUMMARY = ReportedYear._meta.db_table
-CHUNK = 500  # project ids per statement (well under SQLite's parameter limit)
+CHUNK = 500  # project ids per statement on SQLite (well under its parameter limit)
 LOCK_SPACE = 0x7475696E  # "tuin": advisory lock keys of this table (the bucket in the low bits)
 LOCK_BUCKETS = 256  # projects share a lock by id modulo this: a province import takes ≤ 256 locks a year
 
@@ -61,22 +61,34 @@ def refresh_reported(
         _refresh(None, year_list, using)
         return
     ids = sorted({int(p) for p in project_ids})
-    for start in range(0, len(ids), CHUNK):
-        _refresh(ids[start : start + CHUNK], year_list, using)
+    chunk = max(len(ids), 1) if connections[using].vendor == "postgresql" else CHUNK  # there: one array
+    for start in range(0, len(ids), chunk):
+        _refresh(ids[start : start + chunk], year_list, using)
+
+
+def _rows_of(table: str, ids: list[int] | None, years: list[int] | None, vendor: str) -> tuple[str, list]:
+    """FROM … WHERE … of `table`'s rows (alias t) for the project-years asked. On PostgreSQL the ids are one
+    array joined to the table: an index look-up per project whatever the planner believes of the year (its
+    statistics lag behind a bulk import, and an id list filtered over the year's rows then cost seconds). On
+    SQLite an IN list (a chunk at a time: `refresh_reported`)."""
+    where = [f"t.year IN ({', '.join(['%s'] * len(years))})"] if years is not None else ["1 = 1"]
+    params = list(years or [])
+    if ids is None:
+        return f"FROM {table} t WHERE {where[0]}", params
+    if vendor == "postgresql":
+        return f"FROM unnest(%s::bigint[]) AS k(id) JOIN {table} t ON t.project_id = k.id WHERE {where[0]}", [
+            ids,
+            *params,
+        ]
+    return f"FROM {table} t WHERE t.project_id IN ({', '.join(['%s'] * len(ids))}) AND {where[0]}", [*ids, *params]
 
 
 def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None:
     connection = connections[using]
-    where, params = [], []
-    if ids is not None:
-        if not ids:
-            return
-        where.append(f"project_id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
-    if years is not None:
-        where.append(f"year IN ({', '.join(['%s'] * len(years))})")
-        params += years
-    condition = " AND ".join(where) or "1 = 1"
+    if ids is not None and not ids:
+        return
+    reports_from, reports_params = _rows_of(REPORTS, ids, years, connection.vendor)
+    summary_from, summary_params = _rows_of(SUMMARY, ids, years, connection.vendor)
     counted = sorted(COUNTED_STATUSES)
     in_counted = ", ".join(["%s"] * len(counted))
     sums = ", ".join(
@@ -84,16 +96,17 @@ def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None
     )
     columns = ", ".join(MONTH_FIELDS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in MONTH_FIELDS)
-    # The project-years to write: those with a report, and those already summarised (their reports may be gone).
-    keys = f"""
-        SELECT project_id, year FROM {REPORTS} WHERE {condition}
-        UNION SELECT project_id, year FROM {SUMMARY} WHERE {condition}"""
+    # The project-years to write: those with a report, and those already summarised (their reports may be gone:
+    # a row of NULLs that sums to zeros). One aggregate over both, no join between them.
     sql = f"""
         INSERT INTO {SUMMARY} (project_id, year, {columns})
-        SELECT k.project_id, k.year, {sums}
-        FROM ({keys}) k LEFT JOIN {REPORTS} r ON r.project_id = k.project_id AND r.year = k.year
+        SELECT project_id, year, {sums}
+        FROM (
+            SELECT t.project_id, t.year, t.month, t.status, t.invested {reports_from}
+            UNION ALL SELECT t.project_id, t.year, NULL, NULL, NULL {summary_from}
+        ) u
         WHERE 1 = 1
-        GROUP BY k.project_id, k.year
+        GROUP BY project_id, year
         ON CONFLICT (project_id, year) DO UPDATE SET {updates}"""  # noqa: S608 - only names and numbers formatted
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -102,4 +115,4 @@ def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None
             else:
                 keys_ = sorted({_lock_key(p, y) for p in ids for y in years})
                 cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys_])
-        cursor.execute(sql, [*(counted * 12), *params, *params])
+        cursor.execute(sql, [*(counted * 12), *reports_params, *summary_params])
