@@ -49,7 +49,7 @@ from tuijin.projects.models import Project
 from tuijin.regions.models import Region, name_key
 
 from .choices import COUNTED_STATUSES, ReportStatus
-from .models import AnnualPlan, MonthlyReport
+from .models import AnnualPlan, MonthlyReport, ReportedYear
 from .summary import refresh_reported
 
 MONTHS = range(1, 13)
@@ -250,12 +250,12 @@ def plan_dispatch(
         chunk = ids[start : start + 2000]
         for r in MonthlyReport.objects.filter(project_id__in=chunk, year=year).order_by():
             stored[r.project_id][r.month] = r
-        other_years.update(
-            MonthlyReport.objects.filter(project_id__in=chunk)
+        other_years.update(  # every report of the other years, from their summary rows (as the check sums them)
+            ReportedYear.objects.filter(project_id__in=chunk)
             .exclude(year=year)
             .order_by()
             .values("project_id")
-            .annotate(s=Sum("invested"))
+            .annotate(s=Sum("total_any_state"))
             .values_list("project_id", "s")
         )
         plans.update({ap.project_id: ap for ap in AnnualPlan.objects.filter(project_id__in=chunk, year=year)})

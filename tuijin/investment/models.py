@@ -402,8 +402,9 @@ class MonthlyReport(ChangeLoggedModel):
 
 class ReportedYear(models.Model):
     """A project's counted reported investment of one calendar year, month by month (万元): the sum of its
-    reports in choices.COUNTED_STATUSES, kept by `summary.refresh_reported` in the transaction of every write to
-    the reports (MonthlyReport.save/delete, ReportQuerySet's bulk writes, and core.bulk's callers explicitly).
+    reports in choices.COUNTED_STATUSES (and, beside, of all its reports: `total_any_state`), kept by
+    `summary.refresh_reported` in the transaction of every write to the reports (MonthlyReport.save/delete,
+    ReportQuerySet's bulk writes, and core.bulk's callers explicitly).
 
     Derived, never edited: the statistics (`selectors._grouped_sql`) read "invested through month M" as one
     expression on one row per project (month_1 + … + month_M), as AnnualPlan keeps the plan's months, instead of
@@ -432,6 +433,9 @@ class ReportedYear(models.Model):
     month_10 = MoneyField(_("October"), default=0)
     month_11 = MoneyField(_("November"), default=0)
     month_12 = MoneyField(_("December"), default=0)
+    # The year's reports in any state (drafts and returned ones too): what the total-investment check adds up
+    # for the years around the one being written (a dispatch import reads 4 rows a project, not 48 reports).
+    total_any_state = MoneyField(_("reported in any state"), default=0)
 
     class Meta:
         ordering = ["project", "year"]

@@ -94,8 +94,9 @@ def _refresh(ids: list[int] | None, years: list[int] | None, using: str) -> None
     sums = ", ".join(
         f"COALESCE(SUM(CASE WHEN month = {m} AND status IN ({in_counted}) THEN invested END), 0)" for m in range(1, 13)
     )
-    columns = ", ".join(MONTH_FIELDS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in MONTH_FIELDS)
+    sums += ", COALESCE(SUM(invested), 0)"  # total_any_state: every report of the year, whatever its state
+    columns = ", ".join([*MONTH_FIELDS, "total_any_state"])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in [*MONTH_FIELDS, "total_any_state"])
     # The project-years to write: those with a report, and those already summarised (their reports may be gone:
     # a row of NULLs that sums to zeros). One aggregate over both, no join between them.
     sql = f"""

@@ -139,6 +139,22 @@ def test_bad_rows_exit_2_and_write_nothing(zone, tmp_path, headers, row, message
     assert state() == before
 
 
+def test_the_total_investment_check_counts_other_years_reports_in_any_state(zone, tmp_path):
+    """Since start = this year's figures after the import + every report of the other years, drafts and returned
+    ones included (as the reporting page's check counts them): one 万元 too many is refused, nothing written."""
+    c = zone["projects"]["c"]  # total investment 12000.10
+    MonthlyReport.objects.create(project=c, year=2021, month=5, invested=Decimal("7000"), status="accepted")
+    MonthlyReport.objects.create(project=c, year=2021, month=6, invested=Decimal("2000"), status="draft")
+    MonthlyReport.objects.create(project=c, year=2020, month=6, invested=Decimal("1000.10"), status="returned")
+    over = write_sheet(tmp_path / "over.xlsx", ["项目名称", "1月完成投资(万元)"], [["高端数控机床项目", 2001]])
+    before = state()
+    text = refused(over, "--year", 2022, "--region", "410171")
+    assert "cumulative investment since start would be 12001.10" in text and state() == before
+    exact = write_sheet(tmp_path / "exact.xlsx", ["项目名称", "1月完成投资(万元)"], [["高端数控机床项目", 2000]])
+    run(exact, "--year", 2022, "--region", "410171")
+    assert invested(c) == {1: Decimal("2000.00")}
+
+
 def test_duplicate_rows_and_bad_files(zone, tmp_path):
     before = state()
     path = write_sheet(

@@ -42,8 +42,22 @@ def recomputed() -> dict:
 
 
 def summary() -> dict:
-    """The summary's rows that hold something (a project-year no longer counted keeps a row of zeros)."""
+    """The summary's rows that hold something (a project-year no longer counted keeps a row of zeros). Every
+    comparison of it with `recomputed()` also checks each row's total over reports in any state."""
+    assert totals() == recomputed_totals()
     return {(r.project_id, r.year): r.months for r in ReportedYear.objects.all() if any(r.months)}
+
+
+def recomputed_totals() -> dict:
+    """{(project id, year): the sum of its reports in any state} (drafts and returned ones too)."""
+    out: dict = defaultdict(lambda: ZERO)
+    for pid, year, invested in MonthlyReport.objects.values_list("project_id", "year", "invested"):
+        out[(pid, year)] += invested
+    return {k: v for k, v in out.items() if v}
+
+
+def totals() -> dict:
+    return {(r.project_id, r.year): r.total_any_state for r in ReportedYear.objects.all() if r.total_any_state}
 
 
 def months_of(project, year=2022) -> list:
@@ -61,7 +75,8 @@ def test_every_service_write_keeps_the_summary(zone):
     ent, office = zone["users"]["enterprise"], zone["users"]["admin"]
     a = zone["projects"]["a"]
     report = save(zone, 7, "500")
-    assert summary() == recomputed() == {}  # a draft is not counted
+    assert summary() == recomputed() == {}  # a draft is not counted (but is in the total over any state)
+    assert totals() == {(a.pk, 2022): Decimal("500.00")}
     services.report_submit(user=ent, report=report, now=NOW)
     assert months_of(a)[6] == Decimal("500.00") and summary() == recomputed()
     services.report_return(user=office, report=report, opinion="核实")
@@ -198,10 +213,11 @@ def test_the_backfill_of_the_migration(zone):
         ],
     )
     assert ReportedYear.objects.count() == 0  # core.bulk bypasses the model
-    migration = importlib.import_module("tuijin.investment.migrations.0005_reportedyear")
+    migration = importlib.import_module("tuijin.investment.migrations.0007_reportedyear_total_any_state")
     migration.backfill(None, types.SimpleNamespace(connection=connection))
     expected = recomputed()
     assert summary() == expected and len(expected) == 4
+    assert totals()[(c.pk, 2020)] == Decimal("20.50") + Decimal("60.50") + Decimal("70.50") + Decimal("120.50")
     assert months_of(c, 2020) == [ZERO, Decimal("20.50")] + [ZERO] * 4 + [Decimal("70.50")] + [ZERO] * 4 + [
         Decimal("120.50")
     ]
