@@ -75,8 +75,13 @@ def require(user, action: str, obj_or_model) -> None:
 
 
 def visible_or_404(queryset, user, **lookup):
-    """The one object matching `lookup` among what `user` may view, else 404 (nothing tells it exists)."""
+    """The one object matching `lookup` among what `user` may view, else 404 (nothing tells it exists).
+
+    The object is marked `_viewable_by = user`: read through `restrict(user, "view")` in this request, so a
+    service whose rule is exactly that (`investment.services.project_may_report` for an enterprise user) need not
+    ask the database again. The mark lives on this one object, for this request."""
     obj = queryset.restrict(user, "view").filter(**lookup).first()
     if obj is None:
         raise Http404(_("Not found, or outside what you may see."))
+    obj._viewable_by = user
     return obj

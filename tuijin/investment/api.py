@@ -109,6 +109,11 @@ class ReportIn(Schema):
     progress_note: str | None = None
     workers: int | None = None
     difficulties: str | None = None
+    submit: bool = Field(
+        False,
+        description="true: save and submit in one request, all or nothing (as POST …/{id}/submit would: "
+        "submitted, or resubmitted after a return or reopening; late after the zone's reporting window)",
+    )
 
 
 class ReportPatch(Schema):
@@ -369,7 +374,11 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
     @router.post("/investment/reports", response={200: ReportOut, 201: ReportOut}, summary="Report a month")
     def report_add(request, payload: ReportIn):
         """Create the project's report for the month, or edit it when there is one already (one report per
-        project-month; the change log keeps what it said). 201 when created, 200 when edited."""
+        project-month; the change log keeps what it said). 201 when created, 200 when edited.
+
+        With `"submit": true` the report is saved and submitted in one transaction (one request instead of this
+        and POST /investment/reports/{id}/submit): the answer is the submitted report; on any refusal nothing is
+        written."""
         project = visible_or_404(Project.objects.select_related("region"), request.auth, pk=payload.project)
         report = services.report_save(
             user=request.auth,
@@ -380,6 +389,7 @@ def build_router() -> Router:  # noqa: C901 - a list of endpoints
             progress_note=payload.progress_note,
             workers=payload.workers,
             difficulties=payload.difficulties,
+            submit=payload.submit,
         )
         return (201 if report.just_created else 200), _report_out(report)
 

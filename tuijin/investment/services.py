@@ -60,7 +60,10 @@ def project_may_report(user, project: Project) -> bool:
     if not user.is_authenticated:
         return False
     if user.role == Role.ENTERPRISE and not user.is_superuser:
-        # restrict() on Project gives exactly the enterprise's own projects within its region.
+        # restrict() on Project gives exactly the enterprise's own projects within its region. A project the API
+        # has just read through it for this very user (core.api_auth.visible_or_404 marks it) is not read again.
+        if getattr(project, "_viewable_by", None) is user:
+            return True
         return Project.objects.restrict(user, Action.VIEW).filter(pk=project.pk).exists()
     return _is_office(user, project)
 
@@ -291,13 +294,21 @@ def report_save(
     progress_note: str | None = None,
     workers: int | None = None,
     difficulties: str | None = None,
+    submit: bool = False,
     today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> MonthlyReport:
     """Create or edit the one report of `project` for `year`-`month` (a second report for the same month edits the
     first; the change log keeps what it said before). Fields left None keep their stored value.
 
+    With `submit`, the same write also submits it (`_mark_submitted`, as `report_submit` does, at `now`): one
+    transaction, one save, one change record — the figures, the total-investment check and who may report are
+    checked once, for both.
+
     The report returned carries its cumulative figures (`set_cumulative`) and `just_created` (True when this call
     created it)."""
+    if submit:
+        now = now or timezone.now()
     today = today or timezone.localdate()
     amount = _parse_invested(invested)
     try:
@@ -305,6 +316,8 @@ def report_save(
     except (TypeError, ValueError) as exc:
         raise ValidationError({"month": _("Not a month.")}) from exc
     _check_month(year, month, today)
+    if submit:  # submitting checks the month against the moment of submission (as report_submit does)
+        _check_month(year, month, timezone.localtime(now).date())
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
         raise ValidationError({"workers": _("Workers on site must be a whole number, not negative.")})
     if not project_may_report(user, project):
@@ -312,9 +325,10 @@ def report_save(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                # One writer per project (the lock is what matters: read only its key).
-                list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True))
-                report = MonthlyReport.objects.filter(project=project, year=year, month=month).first()
+                # One writer per project (the lock is what matters: read only its key). Both reads find one row at
+                # most: no ordering (the reports' default one would join the project to sort by its code).
+                list(Project.objects.select_for_update().filter(pk=project.pk).order_by().values_list("pk", flat=True))
+                report = MonthlyReport.objects.filter(project=project, year=year, month=month).order_by().first()
                 if report is None:
                     report = MonthlyReport(project=project, year=year, month=month)
                 elif report.status not in EDITABLE_STATUSES:
@@ -347,8 +361,12 @@ def report_save(
                 # The fields' own checks and clean(); the constraints (one per month, not negative, month 1-12)
                 # and the project were all checked above, and the database enforces them again on save.
                 report.full_clean(validate_unique=False, validate_constraints=False, exclude=["project"])
+                if submit:
+                    _mark_submitted(report, now)
                 just_created = report.pk is None
                 report.save()
+                if submit:
+                    _resolve_reminders(report)
                 report.just_created = just_created
                 return set_cumulative(report, before)
         except IntegrityError:
@@ -373,8 +391,12 @@ def report_file(
     now: datetime.datetime | None = None,
 ) -> MonthlyReport:
     """The reporting page's one write: save the month's figures (`report_save`), attach the new photos
-    (`photo_add`) and, when `submit`, submit it (`report_submit`) — all or nothing. On any refusal the database
-    is rolled back and the photo files already stored by this call are deleted, so nothing is stored."""
+    (`photo_add`) and, when `submit`, submit it — all or nothing. On any refusal the database is rolled back and
+    the photo files already stored by this call are deleted, so nothing is stored.
+
+    Without new photos the save submits too (`report_save(submit=True)`: one save, one change record); photos
+    are attached to the report while it is still editable, so with photos it is submitted after them
+    (`report_submit`)."""
     photos = list(photos)
     existing = (
         ReportPhoto.objects.filter(report__project=project, report__year=year, report__month=month).count()
@@ -400,7 +422,9 @@ def report_file(
                 progress_note=progress_note,
                 workers=workers,
                 difficulties=difficulties,
+                submit=submit and not photos,
                 today=today,
+                now=now,
             )
             for upload in photos:
                 try:
@@ -411,7 +435,7 @@ def report_file(
                         {"file": [_("%(name)s: %(error)s") % {"name": name, "error": m} for m in exc.messages]}
                     ) from exc
                 stored += [photo.image.name, photo.thumbnail.name]
-            if submit:
+            if submit and photos:
                 report_submit(user=user, report=report, now=now)
     except BaseException:
         for name in stored:
@@ -446,14 +470,23 @@ def report_submit(*, user, report: MonthlyReport, now: datetime.datetime | None 
         raise PermissionDenied
     _check_month(fresh.year, fresh.month, timezone.localtime(now).date())
     before = check_total_investment(fresh.project, fresh.invested, fresh)
-    if fresh.submitted_at is None:
-        rule = rules_for([fresh.project.region_id])[fresh.project.region_id]
-        fresh.submitted_at = now
-        fresh.late = timezone.localtime(now).date() > rule.due_date(fresh.year, fresh.month)
-    fresh.status = ReportStatus.SUBMITTED if fresh.status == ReportStatus.DRAFT else ReportStatus.RESUBMITTED
+    _mark_submitted(fresh, now)
     fresh.save()
     _resolve_reminders(fresh)
     return set_cumulative(_refresh_from(report, fresh), before)
+
+
+def _mark_submitted(report: MonthlyReport, now: datetime.datetime) -> None:
+    """The submission's change of state, in one place (`report_submit`, `report_save(submit=True)`), on an
+    editable report the caller has locked and checked: draft → submitted, returned or reopened → resubmitted. The
+    first submission stamps `submitted_at` and is late when it comes after the zone's window; a resubmission keeps
+    both. The caller saves, then resolves the month's reminders (`_resolve_reminders`)."""
+    if report.submitted_at is None:
+        region_id = report.project.region_id
+        rule = rules_for([region_id])[region_id]
+        report.submitted_at = now
+        report.late = timezone.localtime(now).date() > rule.due_date(report.year, report.month)
+    report.status = ReportStatus.SUBMITTED if report.status == ReportStatus.DRAFT else ReportStatus.RESUBMITTED
 
 
 @transaction.atomic

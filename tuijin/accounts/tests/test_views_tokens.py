@@ -43,6 +43,31 @@ def test_the_key_authenticates_its_user_and_is_marked_used(zone, login):
     assert APIToken.authenticate(key + "x") is None
 
 
+def test_last_used_is_written_at_most_once_a_minute(zone, django_assert_num_queries):
+    """A burst of requests with one token is not an UPDATE each: `last_used` is set on first use, then refreshed
+    only once it is a minute old."""
+    user = zone["users"]["leader"]
+    token, key = APIToken.issue(user=user, name="对接")
+    first = timezone.now()
+    assert APIToken.authenticate(key, now=first) == user
+    token.refresh_from_db()
+    assert token.last_used == first
+    with django_assert_num_queries(1):  # the token read alone: no UPDATE within the minute
+        assert APIToken.authenticate(key, now=first + datetime.timedelta(seconds=59)) == user
+    token.refresh_from_db()
+    assert token.last_used == first
+    later = first + datetime.timedelta(seconds=60)
+    assert APIToken.authenticate(key, now=later) == user
+    token.refresh_from_db()
+    assert token.last_used == later
+    # An expired token stays refused, and is not marked used.
+    token.expires = later + datetime.timedelta(seconds=1)
+    token.save()
+    assert APIToken.authenticate(key, now=later + datetime.timedelta(minutes=5)) is None
+    token.refresh_from_db()
+    assert token.last_used == later
+
+
 def test_expired_token_does_not_authenticate(zone):
     token, key = APIToken.issue(user=zone["users"]["viewer"], name="old")
     token.expires = timezone.now() - datetime.timedelta(seconds=1)

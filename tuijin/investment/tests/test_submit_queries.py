@@ -1,6 +1,7 @@
-"""What one submission through the API costs an integration (Bearer token): save + submit, counted in SQL
-statements so that it cannot silently grow; the answer's figures are still the selectors' and no session row is
-left behind."""
+"""What one submission through the API costs an integration (Bearer token), counted in SQL statements so that it
+cannot silently grow: the one request ("submit": true, what the reporting deadline's burst sends) and the two
+(save, then POST …/{id}/submit); the answer's figures are still the selectors' and no session row is left
+behind."""
 
 from decimal import Decimal
 
@@ -22,13 +23,20 @@ pytestmark = pytest.mark.django_db
 # The statistics' summary of the project-year (summary.refresh_reported, on every write): its upsert, and on
 # PostgreSQL the advisory lock taken before it.
 REFRESH_STATEMENTS = 2 if connection.vendor == "postgresql" else 1
-# token (read + last_used), project in scope, may report (the same scope again), savepoint, lock the project,
-# the month's report, the sums (total-investment check and cumulative figures), insert, change record, the
-# summary, release.
-SAVE_STATEMENTS = 11 + REFRESH_STATEMENTS
-# token (2), report in scope, savepoint, lock the report, may report, the sums, region + rule (due date), update,
-# change record, the summary, resolve reminders, release, the photos.
-SUBMIT_STATEMENTS = 14 + REFRESH_STATEMENTS
+# The token is read on every request; its `last_used` is written on its first use and then at most once a minute
+# (APIToken.authenticate): in these tests the first request writes it, the next ones do not.
+#
+# One request, "submit": true (the token already used this minute): token, project in scope (visible_or_404:
+# the service's "may report" trusts that read for an enterprise user), savepoint, lock the project, the month's
+# report, the sums (total-investment check and cumulative figures), region + rule (due date: late?), insert,
+# change record, the summary, resolve reminders, release. A report just created has no photos to read.
+ONE_REQUEST_STATEMENTS = 12 + REFRESH_STATEMENTS
+# Two requests. Save: token (read + last_used, its first use), project in scope, savepoint, lock the project, the
+# month's report, the sums, insert, change record, the summary, release.
+SAVE_STATEMENTS = 10 + REFRESH_STATEMENTS
+# Submit: token, report in scope, savepoint, lock the report, may report (its project, from the lock), the sums,
+# region + rule (due date), update, change record, the summary, resolve reminders, release, the photos.
+SUBMIT_STATEMENTS = 13 + REFRESH_STATEMENTS
 
 
 def _sql(captured) -> str:
@@ -71,6 +79,31 @@ def test_one_submission_costs_a_fixed_number_of_statements(client, setting):
     assert ChangeRecord.objects.filter(content_type__model="monthlyreport", object_id=report.pk).count() == 2
 
 
+def test_one_request_submission_costs_a_fixed_number_of_statements(client, setting):
+    a, key = setting
+    client.get("/api/v1/openapi.json")
+    assert client.get("/api/v1/investment/reports?year=2022", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    before = ChangeRecord.objects.count()
+    body = {"project": a.pk, "year": 2022, "month": 7, "invested": "8.5", "submit": True}
+    with CaptureQueriesContext(connection) as captured:
+        r = post(client, "/api/v1/investment/reports", key, body)
+    assert r.status_code == 201 and r.json()["status"] == "submitted", r.content
+    assert len(captured.captured_queries) == ONE_REQUEST_STATEMENTS, _sql(captured)
+    assert not any("django_session" in q["sql"] for q in captured.captured_queries)
+    assert Session.objects.count() == 0
+    # One report, submitted, with exactly one change record (created as submitted) and nothing else recorded.
+    report = MonthlyReport.objects.get(project=a, year=2022, month=7)
+    assert report.status == "submitted" and report.invested == Decimal("8.50") and report.submitted_at is not None
+    assert ChangeRecord.objects.count() == before + 1
+    (record,) = ChangeRecord.objects.filter(content_type__model="monthlyreport", object_id=report.pk)
+    assert record.action == "create" and record.after["status"] == "submitted"
+    # The answer's figures are the selectors'.
+    expected = report_cumulative(report)  # counted before July (6 × 500 this year, + 250 in 2021) + its own 8.5
+    assert expected == {"year_to_date": Decimal("3008.50"), "since_start": Decimal("3258.50")}
+    answer = r.json()
+    assert (Decimal(str(answer["year_to_date"])), Decimal(str(answer["since_start"]))) == tuple(expected.values())
+
+
 def test_answers_carry_the_selectors_cumulative_figures(client, setting):
     a, key = setting
     r = post(client, "/api/v1/investment/reports", key, {"project": a.pk, "year": 2022, "month": 7, "invested": "8.5"})
@@ -100,3 +133,12 @@ def test_total_investment_is_still_checked_at_submit(client, setting, zone):
     s = post(client, f"/api/v1/investment/reports/{r.json()['id']}/submit", key)
     assert s.status_code == 422 and "invested" in s.json()["errors"], s.content
     assert state() == before
+
+
+def test_total_investment_is_checked_in_the_one_request_submission(client, setting):
+    a, key = setting
+    before = state()
+    body = {"project": a.pk, "year": 2022, "month": 7, "invested": "50000", "submit": True}
+    r = post(client, "/api/v1/investment/reports", key, body)
+    assert r.status_code == 422 and "invested" in r.json()["errors"], r.content
+    assert state() == before and not MonthlyReport.objects.filter(year=2022, month=7).exists()
