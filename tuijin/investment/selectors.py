@@ -165,7 +165,15 @@ def _coefficients(region_ids, year: int, month: int) -> list[tuple[int, float, f
 
 def rules_for(region_ids) -> dict[int, ReportingRule]:
     """The reporting rule for each region: its own, else its nearest ancestor's, else the defaults (unsaved)."""
-    regions = list(Region.objects.filter(pk__in=list(region_ids)).only("pk", "path", "code"))
+    return _rules_of(list(Region.objects.filter(pk__in=list(region_ids)).only("pk", "path", "code")))
+
+
+def rule_of(region: Region) -> ReportingRule:
+    """`rules_for` of one region already loaded (a submission has its project's): one query, not two."""
+    return _rules_of([region])[region.pk]
+
+
+def _rules_of(regions: list[Region]) -> dict[int, ReportingRule]:
     codes = {c for r in regions for c in r.path.strip("/").split("/")}
     rules = {r.region.code: r for r in ReportingRule.objects.select_related("region").filter(region__code__in=codes)}
     out = {}

@@ -31,7 +31,7 @@ from tuijin.projects.models import Project
 from .choices import COUNTED_STATUSES, EDITABLE_STATUSES, PENDING_STATUSES, ReminderKind, ReportStatus, SplitMethod
 from .models import MONTH_FIELDS, AnnualPlan, MonthlyReport, ReportPhoto, ReportReminder, SeasonalProfile
 from .seasonal import fresh_profiles, measure
-from .selectors import rules_for
+from .selectors import rule_of, rules_for
 from .split import split_by_weights, split_even
 
 MAX_PHOTOS = 9
@@ -482,8 +482,7 @@ def _mark_submitted(report: MonthlyReport, now: datetime.datetime) -> None:
     first submission stamps `submitted_at` and is late when it comes after the zone's window; a resubmission keeps
     both. The caller saves, then resolves the month's reminders (`_resolve_reminders`)."""
     if report.submitted_at is None:
-        region_id = report.project.region_id
-        rule = rules_for([region_id])[region_id]
+        rule = rule_of(report.project.region)
         report.submitted_at = now
         report.late = timezone.localtime(now).date() > rule.due_date(report.year, report.month)
     report.status = ReportStatus.SUBMITTED if report.status == ReportStatus.DRAFT else ReportStatus.RESUBMITTED

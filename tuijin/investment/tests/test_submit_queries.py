@@ -28,15 +28,17 @@ REFRESH_STATEMENTS = 2 if connection.vendor == "postgresql" else 1
 #
 # One request, "submit": true (the token already used this minute): token, project in scope (visible_or_404:
 # the service's "may report" trusts that read for an enterprise user), savepoint, lock the project, the month's
-# report, the sums (total-investment check and cumulative figures), region + rule (due date: late?), insert,
-# change record, the summary, resolve reminders, release. A report just created has no photos to read.
-ONE_REQUEST_STATEMENTS = 12 + REFRESH_STATEMENTS
+# report, the sums (total-investment check and cumulative figures), the region's rule (due date: late? the
+# region came with the project), insert, change record, the summary, resolve reminders, release. A report just
+# created has no photos to read.
+ONE_REQUEST_STATEMENTS = 11 + REFRESH_STATEMENTS
 # Two requests. Save: token (read + last_used, its first use), project in scope, savepoint, lock the project, the
 # month's report, the sums, insert, change record, the summary, release.
 SAVE_STATEMENTS = 10 + REFRESH_STATEMENTS
 # Submit: token, report in scope, savepoint, lock the report, may report (its project, from the lock), the sums,
-# region + rule (due date), update, change record, the summary, resolve reminders, release, the photos.
-SUBMIT_STATEMENTS = 13 + REFRESH_STATEMENTS
+# the region's rule (due date; the region came with the lock), update, change record, the summary, resolve
+# reminders, release, the photos.
+SUBMIT_STATEMENTS = 12 + REFRESH_STATEMENTS
 
 
 def _sql(captured) -> str:
