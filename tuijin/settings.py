@@ -85,7 +85,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # mmap_size: pages are read from the operating system's page cache through a memory map instead of being
+        # copied in by read() calls. Connections last one request (CONN_MAX_AGE 0), so SQLite's own page cache
+        # starts empty every time and a province's statistics spent ≈ 40 ms copying pages in.
+        # A database larger than the map reads the rest as before.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA mmap_size=1073741824;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from tuijin.investment import forecast as fc
 from tuijin.investment.choices import Flag, ReportStatus, Risk
-from tuijin.investment.models import AnnualPlan, MonthlyReport, ReportingRule
+from tuijin.investment.models import AnnualPlan, MonthlyReport, ReportingRule, SeasonalProfile
 from tuijin.investment.selectors import completion_rows, default_through_month, investment_payload
 from tuijin.investment.split import DEFAULT_WEIGHTS, shares_from_weights
 from tuijin.projects.models import Project
@@ -110,6 +110,32 @@ def test_risk_counts_and_forecasts_in_sql_match_the_per_project_method(figures):
     assert abs(payload["total"]["forecast_year_end"] - sum(r["forecast_year_end"] for r in rows)) <= Decimal("0.05")
     assert payload["total"]["projects"] == len(rows) == 4
     assert {g["label"] for g in payload["groups"]} == {"汽车及零部件", "装备制造", "新材料"}
+
+
+def test_each_project_is_forecast_with_its_own_zones_profile(figures):
+    """Zones with different seasonal profiles: every group's forecast and risk counts are those of the per-project
+    method (each project joined to its own zone's coefficients), whatever the grouping."""
+    regions, p = figures["regions"], figures["projects"]
+    SeasonalProfile.objects.create(region=regions["luoyang_gx"], weights=[1] * 6 + [9] * 6)  # a heavy second half
+    SeasonalProfile.objects.create(region=regions["jingkai"], weights=[3] * 6 + [1] * 6)  # a light one
+    qs = Project.objects.all()
+    rows = {r["project"].pk: r for r in completion_rows(qs, year=2022, month=6)}
+    assert rows[p["d"].pk]["forecast_year_end"] != expected_forecast("100", "100")  # not the default profile
+    members = {
+        "region": {"410100": [p["a"], p["b"], p["c"]], "410300": [p["d"]]},
+        "batch": {"signed": [p["d"]], "started": [p["a"]], "production": [p["c"]], "": [p["b"]]},
+    }
+    for group_by, groups in members.items():
+        payload = investment_payload(qs, year=2022, month=6, group_by=group_by)
+        got = {g["key"]: g for g in payload["groups"] if g["projects"]}
+        assert set(got) == set(groups), group_by
+        for key, projects in groups.items():
+            mine = [rows[x.pk] for x in projects]
+            assert got[key]["projects"] == len(mine)
+            forecast = sum(r["forecast_year_end"] for r in mine)
+            assert abs(got[key]["forecast_year_end"] - forecast) <= Decimal("0.01"), (group_by, key)
+            risks = {r.value: sum(1 for m in mine if m["risk"] == r) for r in Risk}
+            assert got[key]["risk"] == risks, (group_by, key)
 
 
 def test_groupings_and_regions(figures):
