@@ -16,15 +16,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.accounts.choices import Role
 from tuijin.core.changelog import build_record, bulk_records
 from tuijin.core.choices import ChangeAction
-from tuijin.core.fields import to_money
+from tuijin.core.fields import CENT, to_money
 from tuijin.core.permissions import Action, can
 from tuijin.projects.models import Project
 
@@ -248,20 +248,10 @@ def check_total_investment(
 
     Returns, from the same single query, the counted investment of the project's other reports before
     `year`-`month` (default: the report's): {"in_year": …, "since_start": …}, what `set_cumulative` needs."""
-    from django.db.models import Sum
-
     year = report.year if year is None else year
     month = report.month if month is None else month
-    others = MonthlyReport.objects.filter(project=project)
-    if report is not None and report.pk:
-        others = others.exclude(pk=report.pk)
-    counted_before = Q(status__in=COUNTED_STATUSES) & (Q(year__lt=year) | Q(year=year, month__lt=month))
-    sums = others.aggregate(
-        s=Sum("invested"),
-        since_start=Sum("invested", filter=counted_before),
-        in_year=Sum("invested", filter=counted_before & Q(year=year)),
-    )
-    since_start = (sums["s"] or Decimal("0.00")) + new_invested
+    sums = _report_sums(project.pk, year, month, exclude=report.pk if report is not None else None)
+    since_start = sums["s"] + new_invested
     if since_start > project.total_investment:
         raise ValidationError(
             {
@@ -272,7 +262,32 @@ def check_total_investment(
                 % {"cumulative": since_start, "total": project.total_investment}
             }
         )
-    return {"in_year": sums["in_year"] or Decimal("0.00"), "since_start": sums["since_start"] or Decimal("0.00")}
+    return {"in_year": sums["in_year"], "since_start": sums["since_start"]}
+
+
+def _report_sums(project_id: int, year: int, month: int, *, exclude: int | None) -> dict[str, Decimal]:
+    """One statement over a project's reports but `exclude`: all of them ("s", the total-investment check), and the
+    counted ones before `year`-`month`, since start and this year (the cumulative figures). Written out (money in
+    hundredths, as MoneyField stores it): it runs in every submission, where the ORM's filtered aggregate was a
+    tenth of the request's CPU."""
+    table = MonthlyReport._meta.db_table
+    counted = sorted(COUNTED_STATUSES)
+    in_counted = ", ".join(["%s"] * len(counted))
+    before = f"status IN ({in_counted}) AND (year < %s OR (year = %s AND month < %s))"
+    sql = f"""
+        SELECT COALESCE(SUM(invested), 0),
+               COALESCE(SUM(CASE WHEN {before} THEN invested END), 0),
+               COALESCE(SUM(CASE WHEN {before} AND year = %s THEN invested END), 0)
+        FROM {table} WHERE project_id = %s AND id <> %s"""  # noqa: S608 - the table's name only
+    params = [*counted, year, year, month, *counted, year, year, month, year, project_id, exclude or 0]
+    with connections[router.db_for_write(MonthlyReport)].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return dict(zip(("s", "since_start", "in_year"), (_from_hundredths(v) for v in row), strict=True))
+
+
+def _from_hundredths(value) -> Decimal:
+    return (Decimal(int(value)) / 100).quantize(CENT)
 
 
 def set_cumulative(report: MonthlyReport, before: dict) -> MonthlyReport:
