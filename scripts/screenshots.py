@@ -141,7 +141,9 @@ def main() -> None:
             for name, path, width, *who in PAGES:
                 username, password = who[0] if who else ("admin", "Tuijin#Office2022")
                 context = browser.new_context(
-                    viewport={"width": width, "height": 1080 if width >= 1920 else 900}, locale="zh-CN", base_url=f"http://127.0.0.1:{port}"
+                    viewport={"width": width, "height": 1080 if width >= 1920 else 900},
+                    locale="zh-CN",
+                    base_url=f"http://127.0.0.1:{port}",
                 )
                 page = context.new_page()
                 if name != "login":
@@ -153,7 +155,9 @@ def main() -> None:
                 page.goto(path.format(project=project, report=report, assessment=assessment, briefing=briefing))
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(600)  # charts animate in
-                page.screenshot(path=str(out / f"{name}.png"), full_page=name not in {"dashboard", "ledger", "big-screen-demo"})
+                page.screenshot(
+                    path=str(out / f"{name}.png"), full_page=name not in {"dashboard", "ledger", "big-screen-demo"}
+                )
                 print("wrote", out / f"{name}.png")
                 context.close()
             browser.close()
